@@ -1,0 +1,57 @@
+"""Command line: ``python -m course_utils COMMAND``.
+
+Commands:
+  doctor              check this machine and say how to fix what is wrong
+  exercises           regenerate exercises/ from solutions/
+  check-exercises     exit 1 if exercises/ differs from what `exercises` would write
+  check-pairs         exit 1 if a notebook and its .py twin disagree
+  build PATH...       execute notebooks (.py or .ipynb) as the tests do and write both twins
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("doctor", help="check this machine")
+    sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    sub.add_parser("check-exercises", help="is exercises/ up to date?")
+    sub.add_parser("check-pairs", help="are all .ipynb/.py pairs in sync?")
+    build = sub.add_parser("build", help="execute notebooks and write both twins")
+    build.add_argument("paths", nargs="+", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "doctor":
+        from .doctor import main as doctor_main
+
+        return doctor_main()
+
+    from . import authoring
+
+    if args.command == "exercises":
+        for path in authoring.write_exercises():
+            print(f"wrote {path}")
+        return 0
+    if args.command == "check-exercises":
+        problems = authoring.exercise_problems()
+    elif args.command == "check-pairs":
+        problems = [p for folder in ("notebooks", "solutions", "exercises")
+                    for p in authoring.pair_problems(authoring.ROOT / folder)]
+    else:
+        for path in args.paths:
+            print(f"built {authoring.build(path)}")
+        return 0
+    for problem in problems:
+        print(problem)
+    print("ok" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The chapter map (spec section 3): every slug, and which chapters have landed."""
+
+from __future__ import annotations
+
+EDITIONS = ("zh", "en")
+
+#: Every chapter of the course, in order, with whether it is written yet.
+CHAPTERS: dict[str, bool] = {
+    "00_how_to_use": True,
+    "01_what_is_pytorch": True,
+    "02_installation": True,
+    "03_tensors": False,
+    "04_gpu": False,
+    "05_autograd": False,
+    "06_nn": False,
+    "07_optim": False,
+    "08_data": False,
+    "09_training": False,
+    "10_torchvision": False,
+    "11_text": False,
+    "12_torchaudio": False,
+    "13_torchscript_export": False,
+    "14_distributed": False,
+    "15_profiler": False,
+    "16_onnx": False,
+}
+
+#: The three folders every written chapter has a notebook in, per edition.
+KINDS = ("notebooks", "exercises", "solutions")
+
+
+def ready_chapters() -> list[str]:
+    """The chapters that are written, in order."""
+    return [slug for slug, ready in CHAPTERS.items() if ready]

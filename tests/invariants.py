@@ -1,0 +1,152 @@
+"""The repository invariants of spec section 6, as functions that return problems.
+
+Each function returns a list of human-readable problems (empty when the
+invariant holds), so tests can run it on the real repository and on broken
+copies of it, and prove that the check catches what it must.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import warnings
+from pathlib import Path
+
+import nbformat
+from IPython.core.inputtransformer2 import TransformerManager
+
+from course_utils.authoring import code_without_comments, read_notebook
+from course_utils.chapters import EDITIONS, KINDS
+from course_utils.checks import REGISTRY
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def chapter_ids(slug: str) -> list[str]:
+    """The exercise ids registered for a chapter, in order."""
+    return sorted(ex.id for ex in REGISTRY.values() if ex.chapter == slug)
+
+
+# ---------------------------------------------------------------- 4. two editions
+
+
+def edition_problems(root: Path = ROOT) -> list[str]:
+    """zh and en must hold the same notebooks, with equal code cells once comments are stripped."""
+    problems = []
+    for kind in KINDS:
+        names = {ed: {p.name for p in (root / kind / ed).glob("*.ipynb")} for ed in EDITIONS}
+        for name in sorted(names["zh"] ^ names["en"]):
+            problems.append(f"{kind}/{name}: exists in only one edition")
+        for name in sorted(names["zh"] & names["en"]):
+            zh, en = (read_notebook(root / kind / ed / name) for ed in EDITIONS)
+            zh_code = [code_without_comments(c.source) for c in zh.cells if c.cell_type == "code"]
+            en_code = [code_without_comments(c.source) for c in en.cells if c.cell_type == "code"]
+            if len(zh_code) != len(en_code):
+                problems.append(f"{kind}/{name}: {len(zh_code)} code cells in zh, {len(en_code)} in en")
+                continue
+            for number, (a, b) in enumerate(zip(zh_code, en_code)):
+                if a != b:
+                    problems.append(f"{kind}/{name}: code cell {number} differs between zh and en")
+    return problems
+
+
+# ---------------------------------------------------------------- 5. the chapter map
+
+
+def chapter_problems(chapters: dict[str, bool], root: Path = ROOT) -> list[str]:
+    """Every written chapter has all six notebooks (and twins); unwritten ones have none yet."""
+    problems = []
+    for slug, ready in chapters.items():
+        for kind in KINDS:
+            for edition in EDITIONS:
+                for suffix in (".ipynb", ".py"):
+                    path = root / kind / edition / f"{slug}{suffix}"
+                    if ready and not path.exists():
+                        problems.append(f"{path.relative_to(root)}: missing")
+                    if not ready and path.exists():
+                        problems.append(f"{path.relative_to(root)}: exists, but the chapter map says it is not written")
+    for kind in KINDS:
+        for path in (root / kind).glob("*/*.ipynb"):
+            if path.stem not in chapters:
+                problems.append(f"{path.relative_to(root)}: not a chapter of the map")
+    return problems
+
+
+# ---------------------------------------------------------------- 3. solutions and stubs
+
+
+def unexecuted_cells(folder: Path) -> list[str]:
+    """Code cells stored without an execution count (strict nbval would skip them silently)."""
+    problems = []
+    for path in sorted(folder.glob("*/*.ipynb")):
+        code = [c for c in read_notebook(path).cells if c.cell_type == "code"]
+        for number, cell in enumerate(code):
+            if cell.execution_count is None and cell.source.strip():
+                problems.append(f"{folder.name}/{path.parent.name}/{path.name}: code cell {number} was never run")
+    return problems
+
+
+def output_text(notebook: nbformat.NotebookNode) -> str:
+    """All text a notebook's stored outputs show."""
+    parts = []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            parts.append(output.get("text", ""))
+            parts.append(output.get("data", {}).get("text/plain", ""))
+    return "".join(parts)
+
+
+def solution_problems(path: Path) -> list[str]:
+    """A solution notebook must store a ✅ line for each of its chapter's exercises, and no ❌ or ⏳."""
+    text = output_text(read_notebook(path))
+    problems = [f"{path.name}: no stored ✅ line for {i}" for i in chapter_ids(path.stem) if f"✅ {i} " not in text]
+    if not chapter_ids(path.stem):
+        problems.append(f"{path.name}: no exercises are registered for {path.stem}")
+    for line in text.splitlines():
+        if line.startswith(("❌", "⏳")):
+            problems.append(f"{path.name}: stored output says {line[:80]!r}")
+    return problems
+
+
+def run_notebook_in_process(path: Path) -> str:
+    """Execute a notebook's code cells in this process (in the notebook's folder) and return stdout."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    namespace: dict = {"__name__": "__main__"}
+    transform = TransformerManager().transform_cell
+    buffer = io.StringIO()
+    old_cwd = os.getcwd()
+    try:
+        os.chdir(path.parent)
+        with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for cell in read_notebook(path).cells:
+                if cell.cell_type == "code":
+                    exec(compile(transform(cell.source), str(path), "exec"), namespace)
+    finally:
+        os.chdir(old_cwd)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    return buffer.getvalue()
+
+
+NOT_DONE = {"en": "not done yet", "zh": "还没有完成"}
+
+
+def stub_problems(path: Path) -> list[str]:
+    """Run a student copy: every exercise must report "not done yet" with a hint, nothing else."""
+    edition = path.parent.name
+    output = run_notebook_in_process(path)
+    lines = {m.group(1): m.group(0) for m in re.finditer(r"^\S+ (\d\d\.\d+) .*$", output, re.MULTILINE)}
+    problems = []
+    for exercise_id in chapter_ids(path.stem):
+        line = lines.get(exercise_id)
+        if line is None:
+            problems.append(f"{path.name}: {exercise_id} was never checked")
+        elif not line.startswith("⏳") or NOT_DONE[edition] not in line or "NotImplementedError" not in line:
+            problems.append(f"{path.name}: the stub of {exercise_id} printed {line!r}, not 'not done yet' with a hint")
+    return problems

@@ -1,0 +1,190 @@
+"""Spec section 6: the repository invariants, each shown to fail when broken."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils.authoring import exercise_problems, pair_problems, read_notebook, write_pair
+from course_utils.chapters import CHAPTERS, EDITIONS, KINDS, ready_chapters
+
+from .invariants import (
+    ROOT,
+    chapter_problems,
+    edition_problems,
+    solution_problems,
+    stub_problems,
+    unexecuted_cells,
+)
+
+NOTEBOOK_FOLDERS = [ROOT / kind for kind in KINDS]
+
+
+def copy_course(tmp_path: Path) -> Path:
+    """A copy of the course's notebooks (and jupytext.toml) to break things in."""
+    for kind in KINDS:
+        shutil.copytree(ROOT / kind, tmp_path / kind)
+    shutil.copy(ROOT / "jupytext.toml", tmp_path)
+    return tmp_path
+
+
+# ---------------------------------------------------------------- 1. pairs in sync
+
+
+def test_every_notebook_has_its_twin_in_sync():
+    problems = [p for folder in NOTEBOOK_FOLDERS for p in pair_problems(folder)]
+    assert problems == []
+
+
+def test_pair_check_catches_drift_and_missing_twins(tmp_path):
+    root = copy_course(tmp_path)
+    lesson = root / "notebooks" / "zh" / "00_how_to_use"
+    with open(lesson.with_suffix(".py"), "a", encoding="utf-8") as fh:
+        fh.write("\n# %%\nprint('edited only in the .py')\n")
+    (root / "notebooks" / "en" / "00_how_to_use.py").unlink()
+    (root / "solutions" / "en" / "00_how_to_use.ipynb").unlink()
+    problems = pair_problems(root / "notebooks") + pair_problems(root / "solutions")
+    assert any("zh/00_how_to_use.ipynb: .py twin is out of sync" in p for p in problems)
+    assert any("en/00_how_to_use.ipynb: no .py twin" in p for p in problems)
+    assert any("en/00_how_to_use.py: no .ipynb twin" in p for p in problems)
+
+
+def test_twin_is_what_the_jupytext_cli_prints():
+    notebook = ROOT / "notebooks" / "zh" / "00_how_to_use.ipynb"
+    cli = subprocess.run(
+        [sys.executable, "-m", "jupytext", "--to", "py:percent", "--output", "-", str(notebook)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    assert cli == notebook.with_suffix(".py").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- 2. exercises/ is generated
+
+
+def test_exercises_are_exactly_what_make_exercises_generates():
+    assert exercise_problems(ROOT) == []
+
+
+def test_exercise_check_catches_hand_edits_and_strays(tmp_path):
+    root = copy_course(tmp_path)
+    edited = root / "exercises" / "en" / "00_how_to_use.ipynb"
+    notebook = read_notebook(edited)
+    notebook.cells[-1].source += "\n(edited by hand)"
+    write_pair(notebook, edited)
+    (root / "exercises" / "zh" / "00_how_to_use.py").unlink()
+    shutil.copy(edited, root / "exercises" / "en" / "99_stray.ipynb")
+    problems = exercise_problems(root)
+    assert any("en/00_how_to_use.ipynb: differs" in p for p in problems)
+    assert any("zh/00_how_to_use.py: missing" in p for p in problems)
+    assert any("99_stray.ipynb: has no solution notebook" in p for p in problems)
+
+
+def test_exercises_hold_no_solution_code():
+    for path in (ROOT / "exercises").glob("*/*.ipynb"):
+        text = path.read_text(encoding="utf-8") + path.with_suffix(".py").read_text(encoding="utf-8")
+        assert "### BEGIN SOLUTION" not in text and "### END SOLUTION" not in text
+        assert "BEGIN HIDDEN TESTS" not in text
+
+
+# ---------------------------------------------------------------- 3. solutions pass, stubs fail helpfully
+
+
+SOLUTIONS = sorted((ROOT / "solutions").glob("*/*.ipynb"))
+EXERCISES = sorted((ROOT / "exercises").glob("*/*.ipynb"))
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_solution_stores_a_pass_for_every_exercise(path):
+    assert solution_problems(path) == []
+
+
+def test_solution_check_catches_a_failing_solution(tmp_path):
+    broken = read_notebook(ROOT / "solutions" / "en" / "00_how_to_use.ipynb")
+    for cell in broken.cells:
+        for output in cell.get("outputs", []):
+            if "✅ 00.2" in output.get("text", ""):
+                output["text"] = "❌ 00.2 not yet: expected solutions/zh/03_tensors.ipynb\n"
+    path = tmp_path / "00_how_to_use.ipynb"
+    nbformat.write(broken, path)
+    problems = solution_problems(path)
+    assert any("no stored ✅ line for 00.2" in p for p in problems)
+    assert any("stored output says '❌ 00.2" in p for p in problems)
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_stub_reports_not_done_yet_with_a_hint(path):
+    assert stub_problems(path) == []
+
+
+def test_stub_check_catches_a_solution_left_in_the_student_copy(tmp_path):
+    leaked = tmp_path / "zh" / "00_how_to_use.ipynb"
+    leaked.parent.mkdir()
+    shutil.copy(ROOT / "solutions" / "zh" / "00_how_to_use.ipynb", leaked)
+    problems = stub_problems(leaked)
+    assert len(problems) == 3 and "not 'not done yet'" in problems[0]
+
+
+def test_every_committed_code_cell_was_executed():
+    # Strict nbval silently skips a cell that has no execution count, so a lesson or a
+    # solution committed without running would not be compared at all.
+    assert unexecuted_cells(ROOT / "notebooks") + unexecuted_cells(ROOT / "solutions") == []
+
+
+def test_unexecuted_check_catches_a_cleared_cell(tmp_path):
+    root = copy_course(tmp_path)
+    path = root / "notebooks" / "en" / "00_how_to_use.ipynb"
+    notebook = read_notebook(path)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    code[2].execution_count, code[2].outputs = None, []
+    write_pair(notebook, path)
+    assert unexecuted_cells(root / "notebooks") == ["notebooks/en/00_how_to_use.ipynb: code cell 2 was never run"]
+
+
+# ---------------------------------------------------------------- 4. two editions
+
+
+def test_editions_have_the_same_notebooks_and_code():
+    assert edition_problems(ROOT) == []
+
+
+def test_edition_check_ignores_comments_but_catches_code(tmp_path):
+    root = copy_course(tmp_path)
+    path = root / "notebooks" / "en" / "00_how_to_use.ipynb"
+    notebook = read_notebook(path)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    code[1].source = "# a comment only the English edition has\n" + code[1].source
+    write_pair(notebook, path)
+    assert edition_problems(root) == []
+    code[1].source = code[1].source.replace("[4, 5, 6]", "[4, 5, 7]")
+    write_pair(notebook, path)
+    (root / "solutions" / "zh" / "00_how_to_use.ipynb").unlink()
+    problems = edition_problems(root)
+    assert "notebooks/00_how_to_use.ipynb: code cell 1 differs between zh and en" in problems
+    assert "solutions/00_how_to_use.ipynb: exists in only one edition" in problems
+
+
+# ---------------------------------------------------------------- 5. the chapter map
+
+
+def test_every_chapter_in_the_map_is_complete_or_not_started():
+    assert chapter_problems(CHAPTERS, ROOT) == []
+    assert ready_chapters()[:3] == ["00_how_to_use", "01_what_is_pytorch", "02_installation"]
+
+
+def test_chapter_check_catches_missing_notebooks(tmp_path):
+    root = copy_course(tmp_path)
+    (root / "exercises" / "en" / "00_how_to_use.ipynb").unlink()
+    problems = chapter_problems({**CHAPTERS, "99_extra": True}, root)
+    assert "exercises/en/00_how_to_use.ipynb: missing" in problems
+    assert "notebooks/zh/99_extra.ipynb: missing" in problems
+    assert any("03_tensors" in p for p in chapter_problems({**CHAPTERS, "03_tensors": True}, root))
+
+
+def test_the_map_covers_the_spec():
+    assert len(CHAPTERS) == 17 and list(CHAPTERS)[0] == "00_how_to_use" and list(CHAPTERS)[-1] == "16_onnx"
+    assert EDITIONS == ("zh", "en")

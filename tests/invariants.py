@@ -29,6 +29,25 @@ def chapter_ids(slug: str) -> list[str]:
     return sorted(ex.id for ex in REGISTRY.values() if ex.chapter == slug)
 
 
+# ---------------------------------------------------------------- nbval markers
+
+NBVAL_MARKERS = {"# NBVAL_IGNORE_OUTPUT", "# NBVAL_CHECK_OUTPUT", "# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION"}
+
+
+def marker_problems(folder: Path) -> list[str]:
+    """nbval honours a marker only when it is alone on its line; anything else is silently ignored."""
+    problems = []
+    for path in sorted(folder.glob("*/*.ipynb")):
+        for cell in read_notebook(path).cells:
+            if cell.cell_type != "code":
+                continue
+            for line in cell.source.splitlines():
+                text = line.strip()
+                if "NBVAL_" in text and text.startswith("#") and text not in NBVAL_MARKERS:
+                    problems.append(f"{folder.name}/{path.parent.name}/{path.name}: {text!r} is not a marker nbval reads")
+    return problems
+
+
 # ---------------------------------------------------------------- 4. two editions
 
 

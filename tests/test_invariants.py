@@ -17,6 +17,7 @@ from .invariants import (
     ROOT,
     chapter_problems,
     edition_problems,
+    marker_problems,
     solution_problems,
     stub_problems,
     unexecuted_cells,
@@ -143,6 +144,23 @@ def test_unexecuted_check_catches_a_cleared_cell(tmp_path):
     code[2].execution_count, code[2].outputs = None, []
     write_pair(notebook, path)
     assert unexecuted_cells(root / "notebooks") == ["notebooks/en/00_how_to_use.ipynb: code cell 2 was never run"]
+
+
+def test_nbval_markers_are_alone_on_their_line():
+    assert [p for folder in NOTEBOOK_FOLDERS for p in marker_problems(folder)] == []
+
+
+def test_marker_check_catches_a_marker_with_trailing_text(tmp_path):
+    root = copy_course(tmp_path)
+    path = root / "notebooks" / "en" / "00_how_to_use.ipynb"
+    notebook = read_notebook(path)
+    code = [c for c in notebook.cells if c.cell_type == "code"]
+    code[2].source = code[2].source.replace("# NBVAL_IGNORE_OUTPUT\n", "# NBVAL_IGNORE_OUTPUT  (paths differ)\n")
+    write_pair(notebook, path)
+    assert (
+        "notebooks/en/00_how_to_use.ipynb: '# NBVAL_IGNORE_OUTPUT  (paths differ)' is not a marker nbval reads"
+        in marker_problems(root / "notebooks")
+    )
 
 
 # ---------------------------------------------------------------- 4. two editions

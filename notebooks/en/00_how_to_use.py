@@ -63,7 +63,8 @@ x * y
 # The next cell shows which Python interpreter the kernel runs. The path differs from machine to machine (so this output is not compared by the tests).
 
 # %%
-# NBVAL_IGNORE_OUTPUT  (the path depends on where the course is installed)
+# NBVAL_IGNORE_OUTPUT
+# the path depends on where the course is installed
 import sys
 
 print(sys.executable)

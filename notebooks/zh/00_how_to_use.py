@@ -63,7 +63,8 @@ x * y
 # 下面的单元格显示当前内核使用的 Python 解释器。它的路径因电脑而异（所以这里的输出不参与自动比对）。
 
 # %%
-# NBVAL_IGNORE_OUTPUT  (the path depends on where the course is installed)
+# NBVAL_IGNORE_OUTPUT
+# the path depends on where the course is installed
 import sys
 
 print(sys.executable)

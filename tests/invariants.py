@@ -138,11 +138,12 @@ def run_notebook_in_process(path: Path) -> str:
     transform = TransformerManager().transform_cell
     buffer = io.StringIO()
     old_cwd = os.getcwd()
+    cells = read_notebook(path).cells
     try:
         os.chdir(path.parent)
         with contextlib.redirect_stdout(buffer), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for cell in read_notebook(path).cells:
+            for cell in cells:
                 if cell.cell_type == "code":
                     exec(compile(transform(cell.source), str(path), "exec"), namespace)
     finally:

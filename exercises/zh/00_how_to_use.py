@@ -41,6 +41,7 @@ def greet(name):
 # NBVAL_CHECK_OUTPUT
 check("00.1", greet)
 
+
 # %% [markdown]
 # ## 00.2 找到答案笔记本
 #

@@ -42,6 +42,9 @@ def greet(name):
 # %%
 # NBVAL_CHECK_OUTPUT
 check("00.1", greet)
+### BEGIN HIDDEN TESTS
+assert greet("Zoë") == "Hello, Zoë!"
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 00.2 Find a solution notebook
@@ -76,6 +79,9 @@ def count_lessons(names):
 # %%
 # NBVAL_CHECK_OUTPUT
 check("00.3", count_lessons)
+### BEGIN HIDDEN TESTS
+assert count_lessons(["a.ipynb", "a.py", "b.ipynb", "notes.txt"]) == 2
+### END HIDDEN TESTS
 
 # %% [markdown]
 # Three ✅? Then you are ready for chapter 01.

@@ -42,6 +42,9 @@ def greet(name):
 # %%
 # NBVAL_CHECK_OUTPUT
 check("00.1", greet)
+### BEGIN HIDDEN TESTS
+assert greet("Zoë") == "Hello, Zoë!"
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 00.2 找到答案笔记本
@@ -76,6 +79,9 @@ def count_lessons(names):
 # %%
 # NBVAL_CHECK_OUTPUT
 check("00.3", count_lessons)
+### BEGIN HIDDEN TESTS
+assert count_lessons(["a.ipynb", "a.py", "b.ipynb", "notes.txt"]) == 2
+### END HIDDEN TESTS
 
 # %% [markdown]
 # 三个 ✅？那就可以进入第 01 章了。

@@ -6,6 +6,9 @@ Commands:
   check-exercises     exit 1 if exercises/ differs from what `exercises` would write
   check-pairs         exit 1 if a notebook and its .py twin disagree
   build PATH...       execute notebooks (.py or .ipynb) as the tests do and write both twins
+  assign ITEM...      build an assignment from chapters (03_tensors) or exercise ids (03.2)
+  grade ASSIGNMENT SUBMISSIONS
+                      grade submitted notebooks into grades.csv and feedback files
 """
 
 from __future__ import annotations
@@ -25,7 +28,28 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check-pairs", help="are all .ipynb/.py pairs in sync?")
     build = sub.add_parser("build", help="execute notebooks and write both twins")
     build.add_argument("paths", nargs="+", type=Path)
+    assign = sub.add_parser("assign", help="build an assignment for students")
+    assign.add_argument("items", nargs="+", help="chapters (03_tensors or 03) and/or exercise ids (03.2)")
+    assign.add_argument("--edition", choices=["zh", "en"], required=True)
+    assign.add_argument("--out", type=Path, required=True, help="the assignment folder to write")
+    grade = sub.add_parser("grade", help="grade submitted notebooks")
+    grade.add_argument("assignment", type=Path, help="the folder `assign` wrote")
+    grade.add_argument("submissions", type=Path, help="<student>/<chapter>.ipynb or <student>.ipynb")
+    grade.add_argument("--out", type=Path, default=Path("grading-results"))
+    grade.add_argument("--timeout", type=int, default=120, help="seconds per notebook")
+    grade.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
     args = parser.parse_args(argv)
+
+    if args.command in ("assign", "grade"):
+        from . import grading
+
+        if args.command == "assign":
+            out = grading.build_assignment(args.items, args.edition, args.out)
+            print(f"student copy:    {out / 'student'}  (hand this folder out)")
+            print(f"instructor copy: {out / 'instructor'}  (keep this: solutions and hidden tests)")
+        else:
+            print(f"wrote {grading.grade(args.assignment, args.submissions, args.out, args.timeout, args.jobs)}")
+        return 0
 
     if args.command == "doctor":
         from .doctor import main as doctor_main

@@ -12,7 +12,7 @@ CHAPTERS: dict[str, bool] = {
     "03_tensors": True,
     "04_gpu": False,
     "05_autograd": True,
-    "06_nn": False,
+    "06_nn": True,
     "07_optim": False,
     "08_data": False,
     "09_training": False,

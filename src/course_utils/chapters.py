@@ -14,7 +14,7 @@ CHAPTERS: dict[str, bool] = {
     "05_autograd": True,
     "06_nn": True,
     "07_optim": True,
-    "08_data": False,
+    "08_data": True,
     "09_training": False,
     "10_torchvision": False,
     "11_text": False,

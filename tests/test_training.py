@@ -103,3 +103,59 @@ def test_plot_history_and_show_images():
     assert len(fig.axes) == 8 and fig.axes[0].get_title() == "a"
     fig = show_images([torch.rand(3, 8, 8)])
     assert fig.axes[0].images[0].get_array().shape == (8, 8, 3)
+
+
+def test_fit_resumes_at_start_epoch_and_calls_on_epoch_end():
+    model = nn.Linear(2, 2)
+    seen = []
+    history = fit(model, DataLoader(blobs(20), batch_size=10), nn.CrossEntropyLoss(),
+                  torch.optim.SGD(model.parameters(), lr=0.1), epochs=5, start_epoch=3,
+                  on_epoch_end=lambda epoch, h: seen.append((epoch, len(h["train_loss"]))))
+    assert seen == [(4, 1), (5, 2)] and len(history["train_loss"]) == 2
+
+
+def test_fit_stops_when_on_epoch_end_returns_true():
+    model = nn.Linear(2, 2)
+    history = fit(model, DataLoader(blobs(20), batch_size=10), nn.CrossEntropyLoss(),
+                  torch.optim.SGD(model.parameters(), lr=0.1), epochs=10,
+                  val_loader=DataLoader(blobs(20), batch_size=10), on_epoch_end=lambda epoch, h: epoch == 3)
+    assert all(len(values) == 3 for values in history.values())
+
+
+def test_fit_honours_tqdm_disable(monkeypatch):
+    import course_utils.training as training
+
+    seen = {}
+
+    def fake_tqdm(*args, **kwargs):
+        seen.update(kwargs)
+        return training.tqdm_cls(*args, **kwargs)
+
+    monkeypatch.setattr(training, "tqdm_cls", training.tqdm, raising=False)
+    monkeypatch.setattr(training, "tqdm", fake_tqdm)
+    model = nn.Linear(2, 2)
+    for value, expected in (("1", True), ("", False)):
+        monkeypatch.setenv("TQDM_DISABLE", value)
+        fit(model, DataLoader(blobs(20), batch_size=10), nn.CrossEntropyLoss(),
+            torch.optim.SGD(model.parameters(), lr=0.1), epochs=1)
+        assert seen["disable"] is expected
+
+
+def test_early_stop_leaves_a_full_notebook_bar(monkeypatch):
+    import tqdm.notebook
+
+    import course_utils.training as training
+
+    bars = []
+
+    def notebook_bar(*args, **kwargs):
+        bars.append(tqdm.notebook.tqdm(*args, **kwargs))
+        return bars[-1]
+
+    monkeypatch.setattr(training, "tqdm", notebook_bar)
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)
+    model = nn.Linear(2, 2)
+    fit(model, DataLoader(blobs(20), batch_size=10), nn.CrossEntropyLoss(),
+        torch.optim.SGD(model.parameters(), lr=0.1), epochs=10, on_epoch_end=lambda epoch, h: epoch == 3)
+    widget = bars[0].container.children[1]
+    assert (widget.value, widget.max, widget.bar_style) == (3, 3, "success")

@@ -15,7 +15,7 @@ CHAPTERS: dict[str, bool] = {
     "06_nn": True,
     "07_optim": True,
     "08_data": True,
-    "09_training": False,
+    "09_training": True,
     "10_torchvision": False,
     "11_text": False,
     "12_torchaudio": False,

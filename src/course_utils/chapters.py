@@ -16,13 +16,13 @@ CHAPTERS: dict[str, bool] = {
     "07_optim": True,
     "08_data": True,
     "09_training": True,
-    "10_torchvision": False,
+    "10_torchvision": True,
     "11_text": False,
     "12_torchaudio": False,
-    "13_torchscript_export": False,
+    "13_torchscript_export": True,
     "14_distributed": False,
     "15_profiler": False,
-    "16_onnx": False,
+    "16_onnx": True,
 }
 
 #: The three folders every written chapter has a notebook in, per edition.

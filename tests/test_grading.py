@@ -11,7 +11,14 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.authoring import BEGIN_HIDDEN, BEGIN_SOLUTION, END_HIDDEN, END_SOLUTION, STUB, read_notebook
+from course_utils.authoring import (
+    BEGIN_HIDDEN,
+    BEGIN_SOLUTION,
+    END_HIDDEN,
+    END_SOLUTION,
+    STUB,
+    read_notebook,
+)
 from course_utils.grading import build_assignment, grade, keep_exercises, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +92,7 @@ def solved(chapter: str, assignment: Path) -> nbformat.NotebookNode:
     solution = read_notebook(ROOT / "solutions" / "en" / f"{chapter}.ipynb")
     for mine, theirs in zip(student.cells, solution.cells, strict=True):
         if mine.cell_type == "code" and STUB in mine.source:
-            mine.source = "\n".join(l for l in theirs.source.splitlines() if "### " not in l)
+            mine.source = "\n".join(line for line in theirs.source.splitlines() if "### " not in line)
     return student
 
 

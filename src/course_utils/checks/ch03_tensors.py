@@ -13,27 +13,9 @@ from typing import Any
 import torch
 
 from .core import CheckFailed, exercise
-from .helpers import expect_callable
+from .helpers import expect_callable, expect_tensor, generator
 
 CHAPTER = "03_tensors"
-
-
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-def _expect_tensor(result: Any, call: str) -> torch.Tensor:
-    if result is None:
-        raise CheckFailed(
-            f"{call} returned None. Did you forget `return`?",
-            f"{call} 返回了 None。是不是忘了 `return`？",
-        )
-    if not isinstance(result, torch.Tensor):
-        raise CheckFailed(
-            f"{call} should return a torch.Tensor, got a {type(result).__name__}.",
-            f"{call} 应返回 torch.Tensor，实际得到 {type(result).__name__}。",
-        )
-    return result
 
 
 def _same(a: torch.Tensor, b: torch.Tensor, atol: float = 1e-5) -> bool:
@@ -66,7 +48,7 @@ def _call_unchanged(fn: Callable, x: torch.Tensor, call: str) -> Any:
 @exercise("03.1", CHAPTER, "images to channels-first", "图片转成通道在前")
 def check_to_channels_first(to_channels_first) -> None:
     expect_callable(to_channels_first)
-    g = _generator(31)
+    g = generator(31)
     inputs = [
         torch.arange(2 * 3 * 4 * 3).reshape(2, 3, 4, 3),  # N, H, W, C all told apart by value
         torch.randn(4, 5, 7, 3, generator=g),
@@ -76,7 +58,7 @@ def check_to_channels_first(to_channels_first) -> None:
     for x in inputs:
         n, h, w, c = x.shape
         call = f"to_channels_first(x with shape {tuple(x.shape)})"
-        result = _expect_tensor(_call_unchanged(to_channels_first, x, call), call)
+        result = expect_tensor(_call_unchanged(to_channels_first, x, call), call)
         expected = x.permute(0, 3, 1, 2)
         if result.shape == expected.shape and torch.equal(result, expected):
             continue
@@ -114,7 +96,7 @@ def check_to_channels_first(to_channels_first) -> None:
 @exercise("03.2", CHAPTER, "standardize the columns", "按列标准化")
 def check_standardize_columns(standardize_columns) -> None:
     expect_callable(standardize_columns)
-    g = _generator(32)
+    g = generator(32)
     inputs = [
         torch.tensor([[1.0, 10.0, 100.0], [2.0, 20.0, 300.0], [3.0, 60.0, 200.0], [6.0, 30.0, 400.0]]),
         torch.randn(6, 6, generator=g) * 5 + 3,  # square: the wrong dim broadcasts silently
@@ -135,7 +117,7 @@ def check_standardize_columns(standardize_columns) -> None:
                     "加 keepdim=True 得到 (1, D)，两者都能和 (N, D) 广播。沿 dim=1 归约得到的是每行一个值。",
                 ) from None
             raise
-        result = _expect_tensor(result, call)
+        result = expect_tensor(result, call)
         expected = (x - x.mean(dim=0, keepdim=True)) / x.std(dim=0, keepdim=True)
         if _same(result, expected):
             continue
@@ -188,7 +170,7 @@ def check_standardize_columns(standardize_columns) -> None:
 @exercise("03.3", CHAPTER, "select rows with a boolean mask", "用布尔掩码选行")
 def check_rows_with_negatives(rows_with_negatives) -> None:
     expect_callable(rows_with_negatives)
-    g = _generator(33)
+    g = generator(33)
     inputs = [
         torch.tensor([[1.0, 2.0, 3.0], [-1.0, 5.0, 6.0], [0.0, 0.0, 1.0], [-2.0, -3.0, -4.0], [7.0, -0.5, 8.0]]),
         torch.randn(8, 4, generator=g),
@@ -197,7 +179,7 @@ def check_rows_with_negatives(rows_with_negatives) -> None:
     ]
     for x in inputs:
         call = f"rows_with_negatives(x with shape {tuple(x.shape)})"
-        result = _expect_tensor(_call_unchanged(rows_with_negatives, x, call), call)
+        result = expect_tensor(_call_unchanged(rows_with_negatives, x, call), call)
         expected = x[(x < 0).any(dim=1)]
         if result.shape == expected.shape and torch.equal(result, expected):
             continue
@@ -257,7 +239,7 @@ def check_rows_with_negatives(rows_with_negatives) -> None:
 @exercise("03.4", CHAPTER, "zero the diagonal without touching the input", "把对角线置零，但不改输入")
 def check_zero_diagonal(zero_diagonal) -> None:
     expect_callable(zero_diagonal)
-    g = _generator(34)
+    g = generator(34)
     inputs = [
         torch.randn(4, 4, generator=g),
         torch.arange(1, 10).reshape(3, 3),  # int64
@@ -267,7 +249,7 @@ def check_zero_diagonal(zero_diagonal) -> None:
     ]
     for m in inputs:
         call = f"zero_diagonal(m with shape {tuple(m.shape)}, dtype {m.dtype})"
-        result = _expect_tensor(_call_unchanged(zero_diagonal, m, call), call)
+        result = expect_tensor(_call_unchanged(zero_diagonal, m, call), call)
         expected = m.clone()
         expected.fill_diagonal_(0)
         if result.dtype != m.dtype:
@@ -324,7 +306,7 @@ def _reference_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
 @exercise("03.5", CHAPTER, "pairwise distances by broadcasting", "用广播计算两两距离")
 def check_pairwise_distances(pairwise_distances) -> None:
     expect_callable(pairwise_distances)
-    g = _generator(35)
+    g = generator(35)
     a0 = torch.tensor([[0.0, 0.0], [3.0, 4.0], [1.0, 1.0]])
     b0 = torch.tensor([[0.0, 0.0], [6.0, 8.0], [1.0, 1.0], [-3.0, 4.0]])
     square = torch.randn(5, 3, generator=g)
@@ -352,7 +334,7 @@ def check_pairwise_distances(pairwise_distances) -> None:
                         "相减得到 (N, M, D)。",
                     ) from None
                 raise
-            result = _expect_tensor(result, call)
+            result = expect_tensor(result, call)
             expected = _reference_distances(a, b)
             n, m = expected.shape
             if _same(result, expected, atol=1e-4):

@@ -15,13 +15,9 @@ from torch import nn
 from torch.autograd.gradcheck import GradcheckError
 
 from .core import CheckFailed, exercise
-from .helpers import expect_callable
+from .helpers import expect_callable, generator
 
 CHAPTER = "05_autograd"
-
-
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
 
 
 def _close(actual: Any, expected: torch.Tensor, atol: float = 1e-5) -> bool:
@@ -95,7 +91,7 @@ def check_grad_at(grad_at) -> None:
             f"对 f(x) = sum(x**3)，在 x = {_fmt(x)} 处梯度应为 3*x**2 = {_fmt(expected)}，"
             f"实际得到 {_fmt(first) if first.shape == expected.shape else tuple(first.shape)}。",
         )
-    matrix = torch.randn(2, 3, generator=_generator(51))
+    matrix = torch.randn(2, 3, generator=generator(51))
     wavy = lambda t: (torch.sin(t) * t).sum()  # noqa: E731
     expected = torch.cos(matrix) * matrix + torch.sin(matrix)
     got = grad_at(wavy, matrix)
@@ -129,7 +125,7 @@ def _all_close(actual: list, expected: list[torch.Tensor]) -> bool:
 
 
 def _check_micro_case(accumulate, seed: int, n_samples: int, n_micro: int) -> None:
-    gen = _generator(seed)
+    gen = generator(seed)
     with torch.random.fork_rng(devices=[]):  # building a layer draws random numbers: keep the notebook's state
         model = nn.Linear(3, 2)
     with torch.no_grad():
@@ -222,7 +218,7 @@ def check_logaddexp(LogAddExp) -> None:  # noqa: N803 - the answer is a class
             "pass the class itself, check('05.3', LogAddExp): not LogAddExp.apply, not an instance.",
             "请传入类本身：check('05.3', LogAddExp)，不要传 LogAddExp.apply，也不要传实例。",
         )
-    gen = _generator(53)
+    gen = generator(53)
     x = torch.randn(5, dtype=torch.double, generator=gen).requires_grad_()
     y = torch.randn(5, dtype=torch.double, generator=gen).requires_grad_()
     upstream = torch.rand(5, dtype=torch.double, generator=gen) + 0.5
@@ -394,7 +390,7 @@ def check_predict(predict) -> None:
     expect_callable(predict)
     torch_state = torch.random.get_rng_state()  # layers and Dropout draw random numbers: restore the state after
     model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 1))
-    gen = _generator(56)
+    gen = generator(56)
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(torch.randn(p.shape, generator=gen))

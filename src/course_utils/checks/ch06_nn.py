@@ -15,13 +15,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .core import CheckFailed, exercise
-from .helpers import expect_callable, expect_equal
+from .helpers import expect_callable, expect_equal, expect_returned, generator
 
 CHAPTER = "06_nn"
-
-
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
 
 
 def _build(factory):
@@ -33,7 +29,7 @@ def _build(factory):
 
 def _fill(model: nn.Module, seed: int) -> nn.Module:
     """Give every parameter reproducible random values."""
-    gen = _generator(seed)
+    gen = generator(seed)
     with torch.no_grad():
         for p in model.parameters():
             p.copy_(torch.randn(p.shape, generator=gen))
@@ -109,7 +105,7 @@ def _check_mlp_sizes(MLP, sizes: list[int], seed: int) -> None:
             f"共 {n_params} 个参数。请为每一对相邻的大小建一个 nn.Linear，例如用 zip(sizes[:-1], sizes[1:])，"
             "这样任何大小列表都能用。",
         )
-    x = torch.randn(5, sizes[0], generator=_generator(seed))
+    x = torch.randn(5, sizes[0], generator=generator(seed))
     out = model(x)
     if not isinstance(out, torch.Tensor):
         raise CheckFailed(
@@ -176,9 +172,7 @@ def check_count_trainable(count_trainable) -> None:
             "return a Python int, not a tensor: p.numel() is already an int, so sum() of them is an int too.",
             "请返回 Python 的 int，而不是张量：p.numel() 本身就是 int，对它们求 sum() 得到的也是 int。",
         )
-    if got is None:
-        raise CheckFailed("count_trainable returned None. Did you forget `return`?",
-                          "count_trainable 返回了 None。是不是忘了 `return`？")
+    expect_returned(got, "count_trainable")
     trainable = sum(p.numel() for p in params if p.requires_grad)
     if got == sum(p.numel() for p in params):
         raise CheckFailed(
@@ -224,13 +218,11 @@ def check_count_trainable(count_trainable) -> None:
 @exercise("06.3", CHAPTER, "a classification loss from logits", "由 logits 计算分类损失")
 def check_classification_loss(classification_loss) -> None:
     expect_callable(classification_loss)
-    gen = _generator(64)
+    gen = generator(64)
     logits = (2 * torch.randn(6, 4, generator=gen)).requires_grad_()
     labels = torch.randint(0, 4, (6,), generator=gen)
     got = classification_loss(logits, labels)
-    if got is None:
-        raise CheckFailed("classification_loss returned None. Did you forget `return`?",
-                          "classification_loss 返回了 None。是不是忘了 `return`？")
+    expect_returned(got, "classification_loss")
     if not isinstance(got, torch.Tensor):
         raise CheckFailed(
             f"return the loss as a tensor (got a {type(got).__name__}): training needs loss.backward(), "
@@ -296,7 +288,7 @@ def check_classification_loss(classification_loss) -> None:
 
 def _sgd_case(seed: int, factory, n_in: int, n_out: int):
     model = _fill(_build(factory), seed)
-    gen = _generator(seed + 100)
+    gen = generator(seed + 100)
     return model, torch.randn(8, n_in, generator=gen), torch.randn(8, n_out, generator=gen)
 
 
@@ -407,8 +399,8 @@ def _prefixed_case(seed: int):
 
     source = _fill(_build(factory), seed)
     with torch.no_grad():
-        source.norm.running_mean.copy_(torch.randn(4, generator=_generator(seed + 1)))
-        source.norm.running_var.copy_(torch.rand(4, generator=_generator(seed + 2)) + 0.5)
+        source.norm.running_mean.copy_(torch.randn(4, generator=generator(seed + 1)))
+        source.norm.running_var.copy_(torch.rand(4, generator=generator(seed + 2)) + 0.5)
         source.norm.num_batches_tracked.fill_(7)
     checkpoint = {"module." + key: value.clone() for key, value in source.state_dict().items()}
     target = _build(factory)
@@ -483,7 +475,7 @@ def check_load_without_prefix(load_without_prefix) -> None:
             f"these entries were not loaded: {missing}. Rename every key and load with the default strict=True.",
             f"这些项没有加载：{missing}。请给每个键改名，并用默认的 strict=True 加载。",
         )
-    x = torch.randn(5, 3, generator=_generator(67))
+    x = torch.randn(5, 3, generator=generator(67))
     source.eval()
     target.eval()
     with torch.no_grad():

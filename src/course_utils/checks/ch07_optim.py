@@ -14,22 +14,14 @@ import torch
 from torch import nn
 
 from .core import CheckFailed, exercise
-from .helpers import expect_callable
+from .helpers import expect_callable, expect_returned, generator
 
 CHAPTER = "07_optim"
 
 
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
 def _as_float(value: Any, call: str) -> float:
     """A Python float from a number or a one-element tensor, or a specific failure."""
-    if value is None:
-        raise CheckFailed(
-            f"{call} returned None. Did you forget `return`?",
-            f"{call} 返回了 None。是不是忘了 `return`？",
-        )
+    expect_returned(value, call)
     if isinstance(value, torch.Tensor):
         if value.numel() != 1:
             raise CheckFailed(
@@ -65,7 +57,7 @@ def _fmt(t: torch.Tensor) -> str:
 
 def _spd(seed: int, eigenvalues: list[float]) -> torch.Tensor:
     """A symmetric matrix with the given eigenvalues and random (non-axis) eigenvectors."""
-    q, _ = torch.linalg.qr(torch.randn(len(eigenvalues), len(eigenvalues), generator=_generator(seed)))
+    q, _ = torch.linalg.qr(torch.randn(len(eigenvalues), len(eigenvalues), generator=generator(seed)))
     return q @ torch.diag(torch.tensor(eigenvalues)) @ q.T
 
 
@@ -167,7 +159,7 @@ def _expect_pair(result: Any, call: str) -> tuple[torch.Tensor, torch.Tensor]:
 @exercise("07.2", CHAPTER, "one step of SGD with momentum, by hand", "亲手实现一步带动量的 SGD")
 def check_momentum_step(momentum_step) -> None:
     expect_callable(momentum_step)
-    gen = _generator(3)
+    gen = generator(3)
     lr, momentum = 0.05, 0.9  # lr != 1 - momentum, so "lr inside the buffer" and "an average" differ
     start = torch.randn(5, generator=gen)
     grads = [torch.randn(5, generator=gen) for _ in range(4)]
@@ -266,8 +258,7 @@ def check_make_optimizer(make_optimizer) -> None:
         model = _test_model()
         call = f"make_optimizer(model, lr={lr}, weight_decay={weight_decay})"
         opt = make_optimizer(model, lr, weight_decay)
-        if opt is None:
-            raise CheckFailed(f"{call} returned None. Did you forget `return`?", f"{call} 返回了 None。是不是忘了 `return`？")
+        expect_returned(opt, call)
         if not isinstance(opt, torch.optim.Optimizer):
             raise CheckFailed(
                 f"{call} should return a torch.optim optimizer, got a {type(opt).__name__}.",
@@ -429,7 +420,7 @@ def _torch_clip(grads: list[torch.Tensor], max_norm: float) -> tuple[list[torch.
 @exercise("07.5", CHAPTER, "gradient-norm clipping, by hand", "亲手实现按范数的梯度裁剪")
 def check_clip_by_total_norm(clip_by_total_norm) -> None:
     expect_callable(clip_by_total_norm)
-    gen = _generator(5)
+    gen = generator(5)
     cases = [
         ([torch.tensor([3.0, 0.5]), torch.tensor([-4.0])], 1.0),
         ([torch.randn(3, 4, generator=gen), torch.randn(4, generator=gen), torch.randn(2, 3, generator=gen)], 2.0),

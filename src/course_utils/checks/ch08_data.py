@@ -17,22 +17,9 @@ import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from .core import CheckFailed, exercise
-from .helpers import expect_callable
+from .helpers import expect_callable, expect_returned, generator
 
 CHAPTER = "08_data"
-
-
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-def _not_none(result: Any, call: str) -> Any:
-    if result is None:
-        raise CheckFailed(
-            f"{call} returned None. Did you forget `return`?",
-            f"{call} 返回了 None。是不是忘了 `return`？",
-        )
-    return result
 
 
 # ---------------------------------------------------------------- 08.1
@@ -91,7 +78,7 @@ def _check_label(label: Any, expected: int, call: str) -> None:
 
 
 def _check_item(item: Any, image: torch.Tensor, label: int, call: str, transformed: bool) -> None:
-    _not_none(item, call)
+    expect_returned(item, call)
     if not isinstance(item, (tuple, list)) or len(item) != 2:
         raise CheckFailed(
             f"{call} should return a pair (image, label), got a {type(item).__name__}"
@@ -145,7 +132,7 @@ def _check_item(item: Any, image: torch.Tensor, label: int, call: str, transform
 @exercise("08.1", CHAPTER, "a Dataset with a transform", "带变换的 Dataset")
 def check_digits_dataset(dataset_class) -> None:
     expect_callable(dataset_class)
-    g = _generator(81)
+    g = generator(81)
     images = torch.rand(7, 1, 8, 8, generator=g)
     labels = torch.tensor([3, 1, 4, 1, 5, 9, 2])
     originals = images.clone()
@@ -193,7 +180,7 @@ def check_digits_dataset(dataset_class) -> None:
 
 
 def _sequences(lengths: list[int], seed: int) -> list[tuple[torch.Tensor, int]]:
-    g = _generator(seed)
+    g = generator(seed)
     # values in [0.5, 1.5): never 0, so padding is easy to tell apart
     return [(torch.rand(length, generator=g) + 0.5, k % 2) for k, length in enumerate(lengths)]
 
@@ -201,7 +188,7 @@ def _sequences(lengths: list[int], seed: int) -> list[tuple[torch.Tensor, int]]:
 def _check_collate_once(pad_collate: Callable, lengths: list[int], seed: int) -> None:
     batch = _sequences(lengths, seed)
     call = f"pad_collate(a batch of {len(lengths)} sequences with lengths {lengths})"
-    result = _not_none(pad_collate(list(batch)), call)
+    result = expect_returned(pad_collate(list(batch)), call)
     if isinstance(result, dict):
         raise CheckFailed(
             f"{call} returned a dict; this exercise asks for a tuple (padded, lengths, labels).",
@@ -326,7 +313,7 @@ def check_pad_collate(pad_collate) -> None:
 def _check_weights_once(sample_weights: Callable, labels: torch.Tensor) -> None:
     call = f"sample_weights(labels with class counts {torch.bincount(labels).tolist()})"
     before = labels.clone()
-    result = _not_none(sample_weights(labels), call)
+    result = expect_returned(sample_weights(labels), call)
     if not torch.equal(labels, before):
         raise CheckFailed(
             f"{call} changed the labels in place; compute new tensors instead.",
@@ -387,7 +374,7 @@ def _check_weights_once(sample_weights: Callable, labels: torch.Tensor) -> None:
 @exercise("08.3", CHAPTER, "weights for WeightedRandomSampler", "WeightedRandomSampler 的权重")
 def check_sample_weights(sample_weights) -> None:
     expect_callable(sample_weights)
-    g = _generator(86)
+    g = generator(86)
     first = torch.tensor([0] * 6 + [1] * 3 + [3])  # class 2 is missing
     _check_weights_once(sample_weights, first[torch.randperm(len(first), generator=g)])
     second = torch.repeat_interleave(torch.arange(5), torch.tensor([50, 20, 5, 1, 24]))
@@ -419,7 +406,7 @@ def check_make_loader(make_loader) -> None:
     call = f"make_loader(dataset of {n} items, batch_size={batch_size}, seed=0)"
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(1234)
-        loader_a = _not_none(make_loader(dataset, batch_size, 0), call)
+        loader_a = expect_returned(make_loader(dataset, batch_size, 0), call)
         loader_b = make_loader(dataset, batch_size, 0)
         first_a = _epoch(loader_a, batch_size, call)
         if sorted(first_a) != list(range(n)):
@@ -495,7 +482,7 @@ def check_split_train_val(split_train_val) -> None:
         torch.manual_seed(4321)
         for fraction in (0.2, 0.25):
             call = f"split_train_val(dataset of {n} items, val_fraction={fraction}, seed=0)"
-            result = _not_none(split_train_val(dataset, fraction, 0), call)
+            result = expect_returned(split_train_val(dataset, fraction, 0), call)
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 raise CheckFailed(
                     f"{call} should return a pair (train, val).",

@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..data import digits_datasets
 from ..training import evaluate, train_one_epoch
 from .core import CheckFailed, exercise
-from .helpers import expect_callable
+from .helpers import expect_callable, expect_returned
 
 CHAPTER = "09_training"
 
@@ -36,8 +36,7 @@ def _private_rng(seed: int = 0) -> Iterator[None]:
 
 def _number(result: Any, call: str) -> float:
     """A Python number or a 0-dim tensor as a float; anything else fails with a hint."""
-    if result is None:
-        raise CheckFailed(f"{call} returned None. Did you forget `return`?", f"{call} 返回了 None。是不是忘了 `return`？")
+    expect_returned(result, call)
     if isinstance(result, torch.Tensor):
         if result.numel() != 1:
             raise CheckFailed(
@@ -141,8 +140,7 @@ def check_confusion_matrix(confusion_matrix) -> None:
     for preds, targets, num_classes in cases:
         call = f"confusion_matrix(preds, targets, num_classes={num_classes})"
         result = confusion_matrix(preds.clone(), targets.clone(), num_classes)
-        if result is None:
-            raise CheckFailed(f"{call} returned None. Did you forget `return`?", f"{call} 返回了 None。是不是忘了 `return`？")
+        expect_returned(result, call)
         try:
             got = torch.as_tensor(result)
         except (TypeError, ValueError, RuntimeError):

@@ -7,30 +7,17 @@ random state.
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
 from .core import CheckFailed, exercise
-from .helpers import expect_callable
+from .helpers import expect_callable, expect_tensor
 
 CHAPTER = "10_torchvision"
 
 
 def _fmt(t: torch.Tensor) -> str:
     return str([[round(v, 4) for v in row] for row in t.detach().to(torch.float64).reshape(t.shape[0], -1).tolist()])
-
-
-def _as_tensor(result: Any, call: str) -> torch.Tensor:
-    if result is None:
-        raise CheckFailed(f"{call} returned None. Did you forget `return`?", f"{call} 返回了 None。是不是忘了 `return`？")
-    if not isinstance(result, torch.Tensor):
-        raise CheckFailed(
-            f"{call} should return a tensor, got a {type(result).__name__}.",
-            f"{call} 应该返回一个张量，实际得到的是 {type(result).__name__}。",
-        )
-    return result.detach()
 
 
 # --------------------------------------------------------------------------- 10.1 IoU
@@ -64,7 +51,7 @@ def check_box_iou(box_iou_by_hand) -> None:
 
     expect_callable(box_iou_by_hand)
     a, b = IOU_A.clone(), IOU_B.clone()
-    got = _as_tensor(box_iou_by_hand(a, b), "box_iou_by_hand(boxes1, boxes2)")
+    got = expect_tensor(box_iou_by_hand(a, b), "box_iou_by_hand(boxes1, boxes2)").detach()
     if not (torch.equal(a, IOU_A) and torch.equal(b, IOU_B)):
         raise CheckFailed(
             "box_iou_by_hand changed its input boxes in place. Compute new tensors instead.",
@@ -152,7 +139,7 @@ def check_nms(nms_by_hand) -> None:
         result = nms_by_hand(boxes.clone(), scores.clone(), threshold)
         if isinstance(result, (list, tuple)):
             result = torch.tensor(list(result), dtype=torch.int64)
-        got = _as_tensor(result, "nms_by_hand(boxes, scores, iou_threshold)").flatten()
+        got = expect_tensor(result, "nms_by_hand(boxes, scores, iou_threshold)").detach().flatten()
         if got.dtype == torch.bool or (len(got) == len(boxes) > len(expected) and set(got.tolist()) <= {0, 1}):
             raise CheckFailed(
                 "return the INDICES of the boxes you keep (like torchvision.ops.nms), not a mask of 0/1 or True/False.",
@@ -202,7 +189,7 @@ def check_cxcywh_to_xyxy(cxcywh_to_xyxy) -> None:
     generator = torch.Generator().manual_seed(3)
     boxes = torch.cat([torch.tensor([[30.0, 30.0, 40.0, 20.0]]), torch.rand(5, 4, generator=generator) * 50 + 1])
     original = boxes.clone()
-    got = _as_tensor(cxcywh_to_xyxy(boxes), "cxcywh_to_xyxy(boxes)")
+    got = expect_tensor(cxcywh_to_xyxy(boxes), "cxcywh_to_xyxy(boxes)").detach()
     if not torch.equal(boxes, original):
         raise CheckFailed(
             "cxcywh_to_xyxy changed its input in place. Build a new tensor (torch.stack or torch.cat) instead.",

@@ -14,6 +14,9 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 NOTEBOOK_DIRS := notebooks solutions exercises
 NBVAL_OPTS := --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600 \
               --nbval-kernel-startup-timeout=120 --durations=15
+# Two workers (one per core); a notebook's cells share a kernel, so each file stays on one worker.
+JOBS ?= 2
+PARALLEL := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
 
 .PHONY: help venv lab test test-unit test-gpu sync exercises doctor lint build clean ffmpeg
 
@@ -45,13 +48,13 @@ ffmpeg:
 
 test: $(STAMP) ffmpeg
 	$(BIN)/ruff check src tests conftest.py
-	$(PY) -m pytest tests $(NOTEBOOK_DIRS) --nbval $(NBVAL_OPTS)
+	$(PY) -m pytest tests $(NOTEBOOK_DIRS) --nbval $(NBVAL_OPTS) $(PARALLEL)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests
 
 test-gpu: $(STAMP) ffmpeg
-	COURSE_REQUIRE_GPU=1 $(PY) -m pytest tests $(NOTEBOOK_DIRS) --nbval-lax $(NBVAL_OPTS)
+	COURSE_REQUIRE_GPU=1 $(PY) -m pytest tests $(NOTEBOOK_DIRS) --nbval-lax $(NBVAL_OPTS) $(PARALLEL)
 
 sync: $(STAMP)
 	$(BIN)/jupytext --sync $(foreach d,$(NOTEBOOK_DIRS),$(wildcard $(d)/*/*.ipynb))

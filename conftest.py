@@ -47,7 +47,7 @@ def pytest_runtest_logreport(report) -> None:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    if not _times:
+    if not _times or hasattr(session.config, "workerinput"):  # with xdist, only the controller reports
         return
     REPORT_DIR.mkdir(exist_ok=True)
     rows = sorted(_times.items())
@@ -63,7 +63,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if _times:
+    if _times and not hasattr(terminalreporter.config, "workerinput"):
         slowest = sorted(_times.items(), key=lambda kv: -kv[1])[:5]
         terminalreporter.write_line("notebook runtimes (slowest first): " + ", ".join(f"{p} {s:.1f}s" for p, s in slowest))
         terminalreporter.write_line(f"full report: {REPORT_DIR / 'notebook_times.md'}")

@@ -155,9 +155,10 @@ def graded(assignment, tmp_path_factory):
     insert_after_setup(erin, "import os\nos._exit(1)")
     write(subs, "erin", c00, erin)
 
-    frank = solved(c00, assignment)  # deletes what he can reach and prints megabytes
-    insert_after_setup(frank, "import os, shutil\nfor target in ['.', '..', '../..', os.path.expanduser('~')]:\n"
-                              "    shutil.rmtree(os.path.abspath(target), ignore_errors=True)\nprint('x' * 5_000_000)")
+    frank = solved(c00, assignment)  # deletes his working folders and prints megabytes
+    insert_after_setup(frank, "import os, shutil\nhere = os.getcwd()\n"
+                              "for target in [here, os.path.dirname(here), os.path.expanduser('~')]:\n"
+                              "    shutil.rmtree(target, ignore_errors=True)\nprint('x' * 5_000_000)")
     write(subs, "frank", c00, frank)
 
     grace = solved(c00, assignment)  # edits one check cell and deletes another

@@ -270,10 +270,12 @@ def grade_notebook(path: Path | None, spec: dict, lang: str, timeout: int) -> No
     tampered = compare_check_cells(submission, spec)
     outcome.problems += [f"{why} ({i})" for i, why in sorted(tampered.items())]
     marker = f"@@grade-{secrets.token_hex(12)}@@"
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+    # The notebook runs in tmp/work and may delete it (and tmp); the result lives in another folder.
+    with tempfile.TemporaryDirectory(prefix="course-grade-", ignore_cleanup_errors=True) as tmp, \
+            tempfile.TemporaryDirectory(prefix="course-grade-result-") as result_dir:
         work = Path(tmp) / "work"
         work.mkdir()
-        notebook_path, result_path = work / "submission.ipynb", Path(tmp) / "result.json"
+        notebook_path, result_path = work / "submission.ipynb", Path(result_dir) / "result.json"
         nbformat.write(grading_notebook(submission, spec, lang, marker), notebook_path)
         env = {**os.environ, "HOME": str(work), "TQDM_DISABLE": "1", "COURSE_LANG": lang}
         env.pop("COURSE_RESULTS", None)

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXERCISE_HEADING = re.compile(r"^#{1,6}\s.*?\b(\d\d\.\d+)\b")
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)""")
 MAX_NOTEBOOK_BYTES = 20_000_000
+WORKER = Path(__file__).with_name("grade_worker.py")  # runs one notebook in a child process
 
 
 # --------------------------------------------------------------------------- building
@@ -230,27 +231,6 @@ def compare_check_cells(submission: nbformat.NotebookNode, spec: dict) -> dict[s
     return tampered
 
 
-def run_worker(notebook_path: Path, result_path: Path, timeout: int) -> None:
-    """Execute a grading notebook (in a child process) and write what the grader needs to know."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-    notebook = nbformat.read(notebook_path, as_version=4)
-    client = NotebookClient(notebook, timeout=timeout, kernel_name=KERNELSPEC["name"], allow_errors=True,
-                            record_timing=False, resources={"metadata": {"path": str(notebook_path.parent)}})
-    died = timed_out = False
-    try:
-        client.execute()
-    except DeadKernelError:
-        died = True
-    except CellTimeoutError:
-        timed_out = True
-    errors = [f"{o.get('ename')} in cell {i}" for i, cell in enumerate(notebook.cells[:-1])
-              for o in cell.get("outputs", []) if o.get("output_type") == "error"]
-    last = "".join(o.get("text", "") for o in notebook.cells[-1].get("outputs", []) if o.get("output_type") == "stream")
-    result_path.write_text(json.dumps({"died": died, "timed_out": timed_out, "errors": errors, "stdout": last[-200_000:]}))
-
-
 def grade_notebook(path: Path | None, spec: dict, lang: str, timeout: int) -> NotebookResult:
     """Grade one submitted notebook in its own temporary folder and process."""
     ids = spec["exercises"]
@@ -279,7 +259,7 @@ def grade_notebook(path: Path | None, spec: dict, lang: str, timeout: int) -> No
         nbformat.write(grading_notebook(submission, spec, lang, marker), notebook_path)
         env = {**os.environ, "HOME": str(work), "TQDM_DISABLE": "1", "COURSE_LANG": lang}
         env.pop("COURSE_RESULTS", None)
-        command = [sys.executable, "-m", "course_utils.grading", str(notebook_path), str(result_path), str(timeout)]
+        command = [sys.executable, str(WORKER), str(notebook_path), str(result_path), str(timeout), KERNELSPEC["name"]]
         process = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True)
         try:
@@ -373,7 +353,3 @@ def feedback(student: str, ids: list[str], results: dict, problems: list[str]) -
         status, message = results[exercise_id]
         lines.append(f"| {exercise_id} | {status} | {message.replace('|', '/').replace(chr(10), ' ')[:300]} |")
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":  # the worker process: python -m course_utils.grading NOTEBOOK RESULT TIMEOUT
-    run_worker(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
+from nbval.plugin import comment_markers
 
 from course_utils.authoring import code_without_comments, read_notebook
 from course_utils.chapters import EDITIONS, KINDS
@@ -31,7 +32,8 @@ def chapter_ids(slug: str) -> list[str]:
 
 # ---------------------------------------------------------------- nbval markers
 
-NBVAL_MARKERS = {"# NBVAL_IGNORE_OUTPUT", "# NBVAL_CHECK_OUTPUT", "# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION"}
+#: The comment lines nbval honours, taken from nbval itself.
+NBVAL_MARKERS = {f"# {marker}" for marker in comment_markers}
 
 
 def marker_problems(folder: Path) -> list[str]:

@@ -25,7 +25,7 @@ help:
 	@echo "make test       unit tests, invariants, strict nbval on notebooks/ and solutions/, lax on exercises/"
 	@echo "make test-gpu   every notebook on a CUDA GPU (COURSE_REQUIRE_GPU=1, lax comparison)"
 	@echo "make sync       pair every .ipynb with its .py twin (jupytext)"
-	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make exercises  regenerate exercises/ from solutions/ (CH=11_text: one chapter)"
 	@echo "make doctor     check this machine and print how to fix problems"
 	@echo "make build NB=notebooks/zh/01_what_is_pytorch.py   execute a notebook as the tests do"
 	@echo "make clean      remove .venv and generated reports"
@@ -60,7 +60,7 @@ sync: $(STAMP)
 	$(BIN)/jupytext --sync $(foreach d,$(NOTEBOOK_DIRS),$(wildcard $(d)/*/*.ipynb))
 
 exercises: $(STAMP)
-	$(PY) -m course_utils exercises
+	$(PY) -m course_utils exercises $(CH)
 
 doctor: $(STAMP)
 	$(PY) -m course_utils doctor

@@ -2,7 +2,7 @@
 
 Commands:
   doctor              check this machine and say how to fix what is wrong
-  exercises           regenerate exercises/ from solutions/
+  exercises [SLUG...] regenerate exercises/ from solutions/ (all, or only these chapters)
   check-exercises     exit 1 if exercises/ differs from what `exercises` would write
   check-pairs         exit 1 if a notebook and its .py twin disagree
   build PATH...       execute notebooks (.py or .ipynb) as the tests do and write both twins
@@ -23,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="check this machine")
-    sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    exercises = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
+    exercises.add_argument("slugs", nargs="*", help="only these chapters (for example 11_text)")
     sub.add_parser("check-exercises", help="is exercises/ up to date?")
     sub.add_parser("check-pairs", help="are all .ipynb/.py pairs in sync?")
     build = sub.add_parser("build", help="execute notebooks and write both twins")
@@ -59,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import authoring
 
     if args.command == "exercises":
-        for path in authoring.write_exercises():
+        for path in authoring.write_exercises(slugs=args.slugs):
             print(f"wrote {path}")
         return 0
     if args.command == "check-exercises":

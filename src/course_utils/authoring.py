@@ -14,6 +14,7 @@ import copy
 import io
 import os
 import tokenize
+from collections.abc import Sequence
 from pathlib import Path
 
 import jupytext
@@ -160,10 +161,15 @@ def pair_problems(folder: Path) -> list[str]:
 # --------------------------------------------------------------------------- generating exercises/
 
 
-def expected_exercises(root: Path = ROOT) -> dict[Path, str]:
-    """What ``make exercises`` writes: {path relative to root: text} for every file in exercises/."""
+def expected_exercises(root: Path = ROOT, slugs: Sequence[str] = ()) -> dict[Path, str]:
+    """What ``make exercises`` writes: {path relative to root: text} for every file in exercises/.
+
+    With ``slugs``, only those chapters (``["11_text"]``), for authors working on one chapter.
+    """
     files: dict[Path, str] = {}
     for solution in sorted((root / "solutions").glob("*/*.ipynb")):
+        if slugs and solution.stem not in slugs:
+            continue
         edition = solution.parent.name
         exercise = to_exercise(read_notebook(solution), str(solution.relative_to(root)))
         set_course_metadata(exercise)
@@ -173,10 +179,13 @@ def expected_exercises(root: Path = ROOT) -> dict[Path, str]:
     return files
 
 
-def write_exercises(root: Path = ROOT) -> list[Path]:
-    """Regenerate exercises/ from solutions/, removing files that no solution produces."""
-    expected = expected_exercises(root)
-    for stale in sorted((root / "exercises").glob("*/*")):
+def write_exercises(root: Path = ROOT, slugs: Sequence[str] = ()) -> list[Path]:
+    """Regenerate exercises/ from solutions/ (only ``slugs``, if given).
+
+    A full run also removes files that no solution produces.
+    """
+    expected = expected_exercises(root, slugs)
+    for stale in sorted((root / "exercises").glob("*/*")) if not slugs else []:
         if stale.suffix in (".ipynb", ".py") and stale.relative_to(root) not in expected:
             stale.unlink()
     for relative, text in expected.items():

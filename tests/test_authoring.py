@@ -11,6 +11,8 @@ from course_utils.authoring import (
     code_without_comments,
     stub_source,
     to_exercise,
+    write_exercises,
+    write_pair,
 )
 
 SOLUTION = '''def add(a, b):
@@ -70,3 +72,22 @@ def test_code_without_comments():
     assert code_without_comments(zh) == code_without_comments(en)
     assert code_without_comments("# NBVAL_IGNORE_OUTPUT\nx = 1") != code_without_comments("x = 1")
     assert code_without_comments("x = 1") != code_without_comments("x = 2")
+
+
+def test_write_exercises_for_one_chapter_leaves_the_others(tmp_path):
+    for slug in ("03_tensors", "05_autograd"):
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_code_cell(SOLUTION, execution_count=1)]
+        write_pair(notebook, tmp_path / "solutions" / "zh" / f"{slug}.ipynb")
+    stale = tmp_path / "exercises" / "zh" / "99_old.py"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old")
+
+    written = write_exercises(tmp_path, slugs=["05_autograd"])
+    assert [p.name for p in written] == ["05_autograd.ipynb", "05_autograd.py"]
+    assert STUB.split("(")[0] in (tmp_path / "exercises" / "zh" / "05_autograd.py").read_text()
+    assert not (tmp_path / "exercises" / "zh" / "03_tensors.py").exists()
+    assert stale.exists(), "a one-chapter run must not delete other files"
+
+    write_exercises(tmp_path)
+    assert (tmp_path / "exercises" / "zh" / "03_tensors.py").exists() and not stale.exists()

@@ -142,17 +142,19 @@ def write_pair(notebook: NotebookNode, ipynb_path: Path) -> None:
 
 
 def pair_problems(folder: Path) -> list[str]:
-    """Every notebook below ``folder`` whose ``.py`` twin is missing or out of sync (and the reverse)."""
+    """Every notebook in ``folder/<edition>/`` whose ``.py`` twin is missing or out of sync (and the reverse).
+
+    Only the edition folders hold notebooks: files that lessons write while they run
+    (``course_output/``) and JupyterLab's ``.ipynb_checkpoints/`` sit deeper and are not looked at.
+    """
     problems: list[str] = []
-    for ipynb in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in ipynb.parts:
-            continue
+    for ipynb in sorted(folder.glob("*/*.ipynb")):
         twin = ipynb.with_suffix(".py")
         if not twin.exists():
             problems.append(f"{ipynb}: no .py twin")
         elif twin.read_text(encoding="utf-8") != py_text(read_notebook(ipynb)):
             problems.append(f"{ipynb}: .py twin is out of sync (run `make sync`)")
-    for script in sorted(folder.rglob("*.py")):
+    for script in sorted(folder.glob("*/*.py")):
         if not script.with_suffix(".ipynb").exists():
             problems.append(f"{script}: no .ipynb twin")
     return problems

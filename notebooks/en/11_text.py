@@ -1,0 +1,591 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: -all
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: PyTorch course
+#     language: python
+#     name: pytorch-course
+# ---
+
+# %% [markdown]
+# # 11 · Text: from sentences to tensors
+#
+# A neural network only understands numbers. Before it can read text, the text has to go through a pipeline:
+#
+# **sentence → tokens → ids → padded or packed batches → embeddings → model**
+#
+# This chapter builds that pipeline step by step in plain PyTorch and ends by training a topic classifier. The data is a small corpus written for the course: 480 short English sentences about four topics (sports, food, technology, weather).
+#
+# First, a word about a library that many older tutorials use and that you should no longer reach for: TorchText.
+
+# %%
+from course_utils import setup_notebook
+
+setup_notebook()
+
+# %% [markdown]
+# ## 1. What happened to TorchText
+#
+# TorchText used to be PyTorch's official text library (tokenizers, vocabularies, datasets, a few models). Where it stands:
+#
+# | fact | details |
+# | --- | --- |
+# | development has stopped | the documentation and README say: "TorchText development is stopped and the 0.18 release (April 2024) will be the last stable release of the library." |
+# | last release | 0.18.0 (April 2024), built for **torch 2.3.0** |
+# | with torch 2.11 | `pip install torchtext==0.18.0` goes through (the package only declares `torch>=2.3.0`), but `import torchtext` fails: its C++ extension was compiled against torch 2.3 and fails to load in torch 2.11 with an `undefined symbol` error |
+#
+# Some sources say TorchText is "being merged into Hugging Face". **That is not true**: it was not merged anywhere, it was discontinued. What it did is done today by:
+#
+# | in TorchText | today |
+# | --- | --- |
+# | `get_tokenizer("basic_english")` | a few lines of regular expressions (section 3), or a subword tokenizer (section 10) |
+# | `build_vocab_from_iterator`, `Vocab` | a `collections.Counter` and a list (section 4) |
+# | `torchtext.datasets` | your own files, or the Hugging Face `datasets` library |
+# | padding, batching | `torch.nn.utils.rnn.pad_sequence` and a `DataLoader` `collate_fn` (chapter 08) |
+# | models | `Embedding`, `EmbeddingBag`, `GRU`, `TransformerEncoder` in `torch.nn` |
+#
+# The course's environment does not install torchtext:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+import importlib.util
+
+import torch
+
+print("torch", torch.__version__.split("+")[0])
+print("torchtext installed:", importlib.util.find_spec("torchtext") is not None)
+
+# %% [markdown]
+# ## 2. The corpus
+#
+# `course_utils.text.load_corpus(split)` reads `data/text/topics.tsv` and returns a list of `(sentence, label)` pairs; the label is an index into `TOPICS`. The file is a plain TSV that any editor opens; `data/README.md` says how it was made. Each topic has 80 training (train), 20 validation (val) and 20 test sentences. Every sentence appears once in the file, and the split is made **by sentence**, at random within each topic (a stratified split), so no sentence is both in train and in another split:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from collections import Counter
+
+from course_utils.text import TOPICS, load_corpus
+
+train_data, val_data, test_data = (load_corpus(split) for split in ("train", "val", "test"))
+for name, data in (("train", train_data), ("val", val_data), ("test", test_data)):
+    counts = Counter(TOPICS[label] for _, label in data)
+    print(f"{name:>5}: {len(data)} sentences, {dict(sorted(counts.items()))}")
+
+shared = {t for t, _ in train_data} & {t for t, _ in val_data + test_data}
+print("sentences in train and also in val or test:", len(shared))
+
+print()
+for text, label in train_data[:8]:
+    print(f"{TOPICS[label]:>10} | {text}")
+
+# %% [markdown]
+# Every row is one sentence written by hand for the course, labelled with the topic it was written for. Some sentences carry words of another topic on purpose, such as the sports sentence "We trained in the rain because the gym was closed.", so a classifier cannot rely on a single word.
+#
+# The 0 above says that the model never sees a test sentence during training. So the test accuracy in section 9 is honest: it measures how the model does on **new sentences**.
+
+# %% [markdown]
+# ## 3. Tokenization
+#
+# The simplest way to split text is `str.split()`, on spaces. Its problems show at once: punctuation sticks to words, so `"minute."` and `"minute"` are different words, and capitals make `"The"` and `"the"` two words as well.
+#
+# Our tokenizer lower-cases the text; a word is a run of letters, digits and apostrophes (`"don't"` is one word), and every other symbol is a token of its own.
+
+# %%
+import re
+
+
+def tokenize(text):
+    """Lower-case, then words (letters, digits, apostrophes) and single symbols."""
+    return re.findall(r"[a-z0-9']+|[^\sa-z0-9']", text.lower())
+
+
+example = "Our goalkeeper saved a penalty in the last minute."
+print("split()   :", example.split())
+print("tokenize():", tokenize(example))
+print("tokenize():", tokenize("I don't trust apps that ask for my location!"))
+
+# %% [markdown]
+# How long are the sentences, in tokens? When we pad later, all sentences of a batch are padded to the same length:
+
+# %%
+import matplotlib.pyplot as plt
+
+train_tokens = [tokenize(text) for text, _ in train_data]
+lengths = [len(tokens) for tokens in train_tokens]
+print(f"tokens per sentence: min {min(lengths)}, median {sorted(lengths)[len(lengths) // 2]}, max {max(lengths)}")
+
+plt.figure(figsize=(6, 3))
+plt.hist(lengths, bins=range(min(lengths), max(lengths) + 2), color="tab:blue", edgecolor="white")
+plt.xlabel("tokens per sentence")
+plt.ylabel("sentences")
+plt.title("Sentence lengths in the training split")
+plt.show()
+
+# %% [markdown]
+# ## 4. The vocabulary
+#
+# A vocabulary maps every token to an integer id. Two **special tokens** come first:
+#
+# * `<pad>` (id 0): a placeholder for padding, not a real word;
+# * `<unk>` (id 1): every word that is not in the vocabulary becomes this one.
+#
+# The vocabulary is built from the **training split only**: the validation and test splits stand for new, unseen sentences, so their words must not leak in. Words seen fewer than `min_freq` times are left out too: a model learns little from a word it saw once, and each word costs parameters.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+SPECIALS = ["<pad>", "<unk>"]
+PAD_IDX, UNK_IDX = 0, 1
+MIN_FREQ = 2
+
+counts = Counter(token for tokens in train_tokens for token in tokens)
+itos = SPECIALS + [token for token, count in counts.most_common() if count >= MIN_FREQ]
+stoi = {token: index for index, token in enumerate(itos)}
+
+print(f"distinct tokens in train: {len(counts)}, kept (count >= {MIN_FREQ}): {len(itos) - 2}, vocabulary size: {len(itos)}")
+print("first 20 entries:", itos[:20])
+
+# %% [markdown]
+# `itos` (index to string) is a list whose positions are the ids; `stoi` (string to index) is the dict going the other way. `Counter.most_common()` sorts by count, and keeps tokens with equal counts in the order they were first seen.
+#
+# Do we lose much? On log-log axes the frequencies lie almost on a straight line (Zipf's law): a few words are very common, and most words occur only once or twice.
+
+# %%
+freqs = sorted(counts.values(), reverse=True)
+kept_share = sum(c for c in freqs if c >= MIN_FREQ) / sum(freqs)
+print(f"tokens dropped: {sum(c < MIN_FREQ for c in freqs)} of {len(freqs)} distinct, "
+      f"but they are only {1 - kept_share:.1%} of all token occurrences")
+
+plt.figure(figsize=(6, 3.5))
+ranks = range(1, len(freqs) + 1)
+plt.loglog(ranks, freqs, ".", markersize=4)
+plt.axhline(MIN_FREQ - 0.5, color="tab:red", lw=1, label=f"min_freq = {MIN_FREQ}: below the line -> <unk>")
+plt.xlabel("rank of the token (1 = most frequent)")
+plt.ylabel("count in train")
+plt.title("Token frequencies follow Zipf's law")
+plt.legend()
+plt.show()
+
+# %% [markdown]
+# ## 5. Numericalization
+#
+# With `stoi`, a sentence becomes a sequence of ids. Words missing from the vocabulary get the id of `<unk>`, 1:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+def encode(text):
+    """Token ids of a sentence, as a 1-D torch.long tensor (unknown words -> <unk>)."""
+    return torch.tensor([stoi.get(token, UNK_IDX) for token in tokenize(text)], dtype=torch.long)
+
+
+def decode(ids):
+    return " ".join(itos[i] for i in ids.tolist())
+
+
+ids = encode("The striker scored a stunning goal in the rain.")
+print("ids    :", ids.tolist())
+print("decoded:", decode(ids))
+
+val_ids = [encode(text) for text, _ in val_data]
+unk_share = sum((ids == UNK_IDX).sum().item() for ids in val_ids) / sum(len(ids) for ids in val_ids)
+print(f"share of <unk> in the validation split: {unk_share:.1%}")
+
+# %% [markdown]
+# `stunning` occurs fewer than twice in the training split, so it became `<unk>`: that information is lost. Almost a third (31.8%) of the validation tokens are `<unk>`: the corpus has only 480 sentences, and most words occur only once (section 4: 659 of the 1021 distinct tokens occur once). Section 9 shows what that does to the accuracy, and section 10 how today's tokenizers reduce the loss.
+
+# %% [markdown]
+# ## 6. Padding
+#
+# Sentences differ in length, but a tensor is a rectangle. You met this in chapter 08: `pad_sequence` pads every sentence with one value (here the id of `<pad>`, 0) up to the length of the **longest in the batch**, and we keep the true lengths:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+
+texts = [
+    "The match ended in a goalless draw.",
+    "Snow is forecast for the weekend.",
+    "The app asks me to update it every week.",
+    "I burned the pancakes.",
+]
+sequences = [encode(text) for text in texts]
+padded = pad_sequence(sequences, batch_first=True, padding_value=PAD_IDX)
+seq_lengths = torch.tensor([len(s) for s in sequences])
+print("lengths:", seq_lengths.tolist())
+print(padded)
+
+# %% [markdown]
+# ## 7. Packing: letting a recurrent network skip the padding
+#
+# A recurrent network (RNN, GRU, LSTM) reads a sequence one step at a time. Give it the padded batch as it is, and a short sentence **keeps reading the padding zeros** after its real words: its final hidden state is polluted by the padding.
+#
+# `pack_padded_sequence` rearranges the batch into a compact, time-step-major format that holds only the real tokens. In the figure, the number in each cell is its position in the packed `data`: first the first token of every sentence, then the second token of every sentence that has not ended yet, and so on. The grey padding cells are not in it at all.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+packed = pack_padded_sequence(padded, seq_lengths, batch_first=True, enforce_sorted=False)
+print("packed.data shape :", tuple(packed.data.shape), "= total real tokens", seq_lengths.sum().item())
+print("batch_sizes       :", packed.batch_sizes.tolist())
+print("sorted_indices    :", packed.sorted_indices.tolist())
+
+# %%
+import numpy as np
+
+position = np.full(padded.shape, np.nan)  # where each real token sits in packed.data
+k = 0
+for t, size in enumerate(packed.batch_sizes.tolist()):
+    for row in packed.sorted_indices[:size].tolist():
+        position[row, t] = k
+        k += 1
+
+fig, ax = plt.subplots(figsize=(7, 2.6))
+ax.imshow(np.where(np.isnan(position), 0.0, 1.0), cmap="Blues", vmin=-0.6, vmax=2.6, aspect="auto")
+for (row, t), value in np.ndenumerate(position):
+    ax.text(t, row, "pad" if np.isnan(value) else int(value), ha="center", va="center",
+            fontsize=8, color="gray" if np.isnan(value) else "black")
+ax.set_xticks(range(padded.shape[1]))
+ax.set_yticks(range(len(texts)), [f"sentence {i} (len {n})" for i, n in enumerate(seq_lengths.tolist())])
+ax.set_xlabel("time step")
+ax.set_title("pack_padded_sequence: index of each token in packed.data (pads are left out)")
+ax.grid(False)
+plt.show()
+
+# %% [markdown]
+# `batch_sizes[t]` is how many sentences are still running at step t. `enforce_sorted=False` lets PyTorch sort the batch by length itself and remember the order in `sorted_indices` (older code often uses `enforce_sorted=True`, which requires the batch to be sorted longest first beforehand).
+#
+# Now a comparison: the same GRU reads (a) the padded batch, (b) the packed batch, and (c) each sentence alone, without padding (the right answer). We compare the final hidden states `h_n`:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from torch import nn
+
+torch.manual_seed(0)
+embedding = nn.Embedding(len(itos), 8, padding_idx=PAD_IDX)
+gru = nn.GRU(input_size=8, hidden_size=6, batch_first=True)
+
+with torch.no_grad():
+    _, h_padded = gru(embedding(padded))                  # (a) reads the pads too
+    packed_input = pack_padded_sequence(embedding(padded), seq_lengths, batch_first=True, enforce_sorted=False)
+    packed_output, h_packed = gru(packed_input)           # (b) packed: stops at each sentence's end
+    h_alone = torch.stack([gru(embedding(s).unsqueeze(0))[1][0, 0] for s in sequences])  # (c)
+
+print("sentence | length | max |h_padded - h_alone| | max |h_packed - h_alone|")
+for i, n in enumerate(seq_lengths.tolist()):
+    wrong = (h_padded[0, i] - h_alone[i]).abs().max().item()
+    right = (h_packed[0, i] - h_alone[i]).abs().max().item()
+    print(f"{i:>8} | {n:>6} | {wrong:>24.4f} | {right:>24.4f}")
+
+# %% [markdown]
+# The longest sentence (which has no padding) comes out the same all three ways. For the others, reading the padding (a) moves the result away, while packing (b) matches reading each sentence alone exactly. Note that `h_packed` is already back in the **original** order (PyTorch used `sorted_indices` to restore it).
+#
+# `pad_packed_sequence` turns the per-step outputs back into the padded shape, with zeros at the padding:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+output, output_lengths = pad_packed_sequence(packed_output, batch_first=True)
+print("output shape:", tuple(output.shape), "| lengths:", output_lengths.tolist())
+print("output at the pads of sentence 3 is all zero:", bool((output[3, seq_lengths[3]:] == 0).all()))
+
+# %% [markdown]
+# ## 8. `nn.Embedding` and `nn.EmbeddingBag`
+#
+# `nn.Embedding(num_embeddings, dim)` is a lookup table: id i selects row i, so a `(B, T)` tensor of ids becomes `(B, T, dim)`. `padding_idx=0` keeps row 0 at zero and gives it no gradient.
+#
+# Many classifiers need only "the mean word vector of a sentence". `nn.EmbeddingBag` does the lookup and the mean (or sum, or max) in one step, without building the intermediate `(B, T, dim)` tensor, and it **needs no padding**: put the ids of all sentences one after another in a 1-D `flat` tensor, and mark where each sentence starts with `offsets`.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+flat = torch.cat(sequences)
+offsets = torch.tensor([0] + seq_lengths.cumsum(0)[:-1].tolist())
+print("flat   :", tuple(flat.shape), "| offsets:", offsets.tolist(), "| lengths:", seq_lengths.tolist())
+
+bag = nn.EmbeddingBag(len(itos), 8, mode="mean")
+with torch.no_grad():
+    bag.weight.copy_(embedding.weight)  # the same table for both
+    # 1) Embedding, then the mean over the real tokens of each sentence
+    mean_by_hand = torch.stack([embedding(s).mean(dim=0) for s in sequences])
+    # 2) EmbeddingBag with flat ids and offsets
+    mean_by_bag = bag(flat, offsets)
+    # 3) EmbeddingBag on the padded batch: padding_idx leaves the pads out of the mean
+    bag_2d = nn.EmbeddingBag.from_pretrained(embedding.weight, mode="mean", padding_idx=PAD_IDX)
+    mean_by_bag_2d = bag_2d(padded)
+
+print("output shape:", tuple(mean_by_bag.shape))
+print("EmbeddingBag(flat, offsets) == mean of Embedding:", torch.allclose(mean_by_bag, mean_by_hand, atol=1e-6))
+print("EmbeddingBag(padded), padding_idx == mean of Embedding:", torch.allclose(mean_by_bag_2d, mean_by_hand, atol=1e-6))
+
+# %% [markdown]
+# All three give the same result. `offsets[k]` is where sentence k **starts**: `[0, 8, 15, 25]` above. Not where it ends, and not its length: that is the most common mistake (exercise 11.5).
+#
+# Averaging throws the word order away: "dog bites man" and "man bites dog" get the same vector. For topic classification the order matters little, so such a "bag of words" model is fast and good enough; when order matters, use a GRU/LSTM (section 7) or a Transformer.
+
+# %% [markdown]
+# ## 9. Training a topic classifier
+#
+# The model is an `EmbeddingBag` (mean word vector) followed by one linear layer that gives a score (logit) per topic. The `collate_fn` turns a batch of `(ids, label)` pairs into `(flat, offsets, labels)`.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+from torch.utils.data import DataLoader
+
+from course_utils import get_device, plot_history
+
+torch.set_num_threads(1)  # tiny model: one thread is faster and gives the same numbers on every machine
+device = get_device()
+
+
+def encode_split(data):
+    return [(encode(text), label) for text, label in data]
+
+
+def collate_bag(batch):
+    """(ids, label) pairs -> (flat ids, offsets, labels) for nn.EmbeddingBag."""
+    sequences = [ids for ids, _ in batch]
+    lengths = torch.tensor([len(ids) for ids in sequences])
+    offsets = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)[:-1]])
+    labels = torch.tensor([label for _, label in batch])
+    return torch.cat(sequences), offsets, labels
+
+
+class BagClassifier(nn.Module):
+    def __init__(self, vocab_size, dim, num_classes):
+        super().__init__()
+        self.bag = nn.EmbeddingBag(vocab_size, dim, mode="mean")
+        self.fc = nn.Linear(dim, num_classes)
+
+    def forward(self, flat, offsets):
+        return self.fc(self.bag(flat, offsets))
+
+
+train_set, val_set, test_set = map(encode_split, (train_data, val_data, test_data))
+train_loader = DataLoader(train_set, batch_size=16, shuffle=True, collate_fn=collate_bag,
+                          generator=torch.Generator().manual_seed(0))
+val_loader = DataLoader(val_set, batch_size=256, collate_fn=collate_bag)
+test_loader = DataLoader(test_set, batch_size=256, collate_fn=collate_bag)
+
+torch.manual_seed(0)
+model = BagClassifier(len(itos), dim=32, num_classes=len(TOPICS)).to(device)
+print(model)
+print("parameters:", sum(p.numel() for p in model.parameters()))
+
+# %% [markdown]
+# `course_utils.fit` expects every batch to be `(inputs, targets)`, but our input is two tensors (`flat` and `offsets`), so we write the training loop ourselves; it is only a dozen lines anyway. The loop also keeps the weights of the epoch with the **lowest validation loss** and loads them back at the end (early stopping): the number of epochs is chosen on the validation split, and the test split plays no part in it.
+
+# %%
+import copy
+
+loss_fn = nn.CrossEntropyLoss()
+optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+
+
+@torch.no_grad()
+def evaluate_bag(model, loader):
+    """Mean loss and accuracy of `model` on `loader`."""
+    model.eval()
+    total_loss, correct, count = 0.0, 0, 0
+    for flat, offsets, labels in loader:
+        flat, offsets, labels = flat.to(device), offsets.to(device), labels.to(device)
+        logits = model(flat, offsets)
+        total_loss += loss_fn(logits, labels).item() * len(labels)
+        correct += (logits.argmax(dim=1) == labels).sum().item()
+        count += len(labels)
+    return total_loss / count, correct / count
+
+
+history = {"train_loss": [], "val_loss": [], "val_acc": []}
+best = {"val_loss": float("inf")}
+for epoch in range(1, 21):
+    model.train()
+    total, count = 0.0, 0
+    for flat, offsets, labels in train_loader:
+        flat, offsets, labels = flat.to(device), offsets.to(device), labels.to(device)
+        optimizer.zero_grad()
+        loss = loss_fn(model(flat, offsets), labels)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(labels)
+        count += len(labels)
+    val_loss, val_acc = evaluate_bag(model, val_loader)
+    for key, value in zip(history, (total / count, val_loss, val_acc)):
+        history[key].append(value)
+    if val_loss < best["val_loss"]:  # remember the weights of the epoch with the lowest validation loss
+        best = {"epoch": epoch, "val_loss": val_loss, "val_acc": val_acc, "state": copy.deepcopy(model.state_dict())}
+    if epoch % 5 == 0:
+        print(f"epoch {epoch:2d}: train loss {total / count:.4f}, val loss {val_loss:.4f}, val acc {val_acc:.3f}")
+
+model.load_state_dict(best["state"])
+print(f"lowest validation loss at epoch {best['epoch']}: val loss {best['val_loss']:.4f}, "
+      f"val acc {best['val_acc']:.3f}; those weights are restored")
+
+# %%
+fig = plot_history(history, title="EmbeddingBag classifier on the topic corpus")
+for ax in fig.axes:
+    ax.axvline(best["epoch"], color="gray", linestyle="--", linewidth=1)  # the epoch we keep
+plt.show()
+
+# %% [markdown]
+# The training loss falls all the way to 0.04, but the validation loss is lowest at epoch 8 (0.9464) and rises after that: 320 sentences are few for a model with 11,780 parameters, and it starts to memorize the training split (overfitting). The dashed line marks epoch 8, the one we keep (validation accuracy 0.662). Later the validation accuracy hovers between about 0.65 and 0.70; with 80 validation sentences one sentence is worth 1.25 points, so these wiggles mean little.
+#
+# With the number of epochs (and every other setting) decided on the validation split only, we evaluate on the test split **once**:
+
+# %%
+test_loss, test_acc = evaluate_bag(model, test_loader)
+print(f"test accuracy: {test_acc:.3f} ({round(test_acc * len(test_set))} of {len(test_set)} sentences)")
+
+model.eval()
+with torch.no_grad():
+    flat, offsets, labels = collate_bag(test_set)
+    predictions = model(flat.to(device), offsets.to(device)).argmax(dim=1).cpu()
+for t, topic in enumerate(TOPICS):
+    mask = labels == t
+    print(f"{topic:>10}: {(predictions[mask] == t).float().mean().item():.2f}")
+
+# %% [markdown]
+# The test accuracy is 0.613: 49 of the 80 sentences are right. Chance is 0.25, so the model has learned something, but it is far from good, and the topics differ a lot (technology 0.90, sports only 0.45). First we look at where the model goes wrong, then at why it gets only about 60%.
+
+# %% [markdown]
+# ### Predicting new sentences, and seeing what goes wrong
+#
+# The model is linear, so we can explain it exactly: logits = `fc(mean word vector)` = the mean of every token's "vote" `fc.weight @ embedding`, plus the bias. List each token's votes for the four topics and you see which word pushed the prediction where.
+#
+# Adding the same number to all four logits does not change the prediction, so we subtract from each token's votes their mean over the four topics and keep only the *relative* preference: positive is for, negative is against.
+
+# %%
+@torch.no_grad()
+def predict(text):
+    ids = encode(text).to(device)
+    probs = model(ids, torch.tensor([0], device=device)).softmax(dim=1)[0].cpu()
+    return TOPICS[probs.argmax().item()], probs
+
+
+@torch.no_grad()
+def explain(text):
+    """Each token's vote for every topic: fc.weight @ its embedding (the logits are their mean + bias)."""
+    ids = encode(text).to(device)
+    votes = (model.bag.weight[ids] @ model.fc.weight.T).cpu()
+    votes = votes - votes.mean(dim=1, keepdim=True)  # only the differences between topics matter
+    bias = model.fc.bias.cpu() - model.fc.bias.mean().cpu()
+    print(f"{'token':>12} " + " ".join(f"{topic:>10}" for topic in TOPICS))
+    for token_id, vote in zip(ids.tolist(), votes):
+        print(f"{itos[token_id]:>12} " + " ".join(f"{v:>10.2f}" for v in vote.tolist()))
+    logits = votes.mean(dim=0) + bias
+    print(f"{'mean + bias':>12} " + " ".join(f"{v:>10.2f}" for v in logits.tolist()))
+
+
+new_sentences = [
+    ("The goalkeeper made a great save.", "sports"),
+    ("Add some garlic and a pinch of salt to the soup.", "food"),
+    ("My laptop crashed during the update.", "technology"),
+    ("It will be windy and cold tomorrow.", "weather"),
+    ("The storm delayed the final by an hour.", "sports"),
+]
+for text, expected in new_sentences:
+    topic, probs = predict(text)
+    mark = "ok   " if topic == expected else "WRONG"
+    print(f"{mark} {topic:>10} (p={probs.max():.2f}, expected {expected:>10}) | {text}")
+
+# %% [markdown]
+# All five hand-written sentences are right, and the last one is called sports despite its `storm`. But these five were picked: each has an obvious topic word, and even so the model gives the first one only 0.39. The real score is the test split's. Here is a test sentence it gets wrong:
+
+# %%
+text, label = "The weather service issued a flood warning.", TOPICS.index("weather")
+print("in the test split:", (text, label) in test_data, "| true:", TOPICS[label], "| predicted:", predict(text)[0])
+print("the model reads:", decode(encode(text)))
+print("'weather' occurs", counts["weather"], "times in the training split\n")
+explain(text)
+
+# %% [markdown]
+# The sentence is a weather warning, yet the model says technology (last row: technology 0.73 just beats sports 0.64; weather gets −1.14):
+#
+# * 5 of its 8 tokens are `<unk>`, even the word `weather` itself: it never occurs in the training split. All the model reads is "the <unk> <unk> <unk> a <unk> <unk> .";
+# * `<unk>` has an embedding of its own, and it has learned to vote for technology (+1.99) and against weather (−3.00); the next cell shows why;
+# * the remaining tokens `the`, `a` and `.` say nothing about the topic; their votes (`a` 6.15 for sports, `.` 4.77 for weather) are **coincidences** learned from a small dataset, not rules of language.
+#
+# Why does `<unk>` lean to technology? Count the `<unk>` tokens in each topic's training sentences:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+for t, topic in enumerate(TOPICS):
+    ids = torch.cat([encode(text) for text, label in train_data if label == t])
+    print(f"{topic:>10}: {(ids == UNK_IDX).float().mean().item():.1%} of its training tokens are <unk>")
+
+# %% [markdown]
+# The technology sentences have the most `<unk>` tokens and the weather sentences the fewest, so "many unknown words" has itself become a clue for technology and against weather. Uncertain sentences get pushed towards technology, which is likely part of why technology has the best test accuracy and why so many mistakes are called technology. The other wrong test sentences:
+
+# %%
+wrong = (predictions != labels).nonzero().flatten().tolist()
+print(f"{len(wrong)} of {len(test_set)} test sentences are wrong; the first eight:")
+for i in wrong[:8]:
+    text, label = test_data[i]
+    print(f"true {TOPICS[label]:>10}, predicted {TOPICS[predictions[i]]:>10} | {text}")
+print("wrong answers by predicted topic:", dict(Counter(TOPICS[predictions[i]] for i in wrong).most_common()))
+
+# %% [markdown]
+# In most of them the topic words became `<unk>` (`flavours`, `rugby`, `injured`, `herbs`, ...); a few are mixed cues written on purpose (the sports sentence "The team's new software tracks how far each player runs." is called technology). 15 of the 31 mistakes are technology, the lean of `<unk>` seen above.
+#
+# ### Why only about 60%?
+#
+# Count the test tokens the model does not know:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+test_tokens = [token for text, _ in test_data for token in tokenize(text)]
+unknown = Counter(token for token in test_tokens if token not in stoi)
+print(f"{sum(unknown.values())} of {len(test_tokens)} test tokens ({sum(unknown.values()) / len(test_tokens):.1%}) are <unk>")
+never_seen = sum(n for token, n in unknown.items() if token not in counts)  # not even once in train
+print(f"{never_seen} of them ({never_seen / len(test_tokens):.1%} of all test tokens) never occur in train at all")
+print("some of them:", sorted(unknown)[:15])
+
+# %% [markdown]
+# 268 of the 750 test tokens (35.7%) are `<unk>`, and 170 of them (22.7% of all test tokens) **never occur in the training split at all**: about those words the model knows nothing. Many are forms of common words (`answers`, `appeared`, `asks`, `baked`, `bananas`, ...). 80 training sentences per topic cannot cover the words a topic commonly uses.
+#
+# What would raise the accuracy:
+#
+# * **More data**: the most direct fix. With thousands of sentences per topic, most words of a test sentence have been seen in training.
+# * **`min_freq=1`**: it can rescue at most the words seen exactly once in training (268 − 170 = 98 tokens, 13.1% of the test tokens), with embeddings learned from a single sentence each; it cannot help with the 22.7% never seen.
+# * **Pretrained word vectors** (such as GloVe or fastText): trained on billions of words, they know what `weather` and `flood` mean before seeing our data; `nn.EmbeddingBag.from_pretrained` loads them.
+# * **A pretrained subword tokenizer plus a pretrained model** (next section): almost no `<unk>`, and a model that already knows English. This is how text classification on a small dataset is usually done today (fine-tuning a pretrained model).
+#
+# Two more things to keep in mind. The test split has only 80 sentences, so one sentence is worth 1.25 points, and another random split would move the figure by several points either way. And the split is by sentence, so no test sentence was seen in training: 0.613 is an honest figure. If the same sentence were in both train and test, the accuracy would be inflated, but it would only show that the model remembers its training split.
+
+# %% [markdown]
+# ## 10. Tokenizers today: subwords
+#
+# This chapter's tokenizer splits text into whole words, and every word not seen in training becomes `<unk>`. Modern models use **subword tokenizers**: common words stay whole, rare words are split into common pieces (`"unbelievable"` → `"un" "believ" "able"`), so `<unk>` almost never occurs. The main algorithms and libraries:
+#
+# | algorithm | used by | libraries |
+# | --- | --- | --- |
+# | BPE (byte-pair encoding) | the GPT family, RoBERTa, Llama | Hugging Face `tokenizers`, `tiktoken` (OpenAI), `sentencepiece` |
+# | WordPiece | BERT | Hugging Face `tokenizers` / `transformers` |
+# | Unigram | T5, ALBERT, XLNet | `sentencepiece` |
+#
+# With a pretrained model you **must use its own tokenizer** (the vocabulary and ids have to match the model's embedding table). It is usually loaded like this (it needs `pip install transformers` and a download of the vocabulary; the course's environment does not install it, so the code is only shown here as text):
+#
+# ```python
+# from transformers import AutoTokenizer
+#
+# tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")   # downloads the vocabulary
+# batch = tokenizer(["The match was called off.", "Snow is forecast."],
+#                   padding=True, return_tensors="pt")            # input_ids, attention_mask: torch tensors
+# ```
+#
+# `attention_mask` is the padding mask of this chapter (1 for a real token, 0 for padding). `tiktoken` is used in a similar way: `tiktoken.get_encoding("cl100k_base").encode(text)`.
+#
+# A subword tokenizer would split the never-seen word forms of section 9 (`answers`, `baked`, ...) into known pieces and keep most of their meaning; together with a pretrained model, that is how to raise this chapter's accuracy.
+#
+# ## Summary
+#
+# * TorchText is discontinued (last release 0.18, April 2024, built for torch 2.3) and does not work with torch 2.11; it was **not** merged into Hugging Face. A text pipeline in plain PyTorch takes a few dozen lines.
+# * The pipeline: `tokenize` → a vocabulary built from the training split only (`<pad>`=0, `<unk>`=1, `min_freq`) → `encode` into `torch.long` ids.
+# * Batches: `pad_sequence` pads and we keep the lengths; a recurrent network skips the padding with `pack_padded_sequence`, and `pad_packed_sequence` restores the shape.
+# * `nn.EmbeddingBag(mode="mean")` equals "Embedding, then the mean over the real tokens"; its input is `flat` plus the start of each sentence, `offsets` (or a padded batch with `padding_idx`).
+# * A bag-of-words classifier is fast and simple but blind to word order. The number of epochs is chosen on the validation split (early stopping), and the test split is used once.
+# * Trained on 320 sentences, it gets 0.613 on unseen test sentences (chance is 0.25): over a third of the test tokens are `<unk>`. The split is by sentence, which keeps that figure honest; more data, pretrained embeddings or a pretrained subword model would raise it.
+# * Real projects use subword tokenizers (BPE, WordPiece, Unigram), and always the one that comes with the pretrained model.
+#
+# The next chapter (12) handles another kind of sequence: audio.

@@ -238,7 +238,7 @@ print("h.sum() < 10 ?", bool(h.sum() < 10))
 # | text (`torchtext`) | used to provide NLP datasets, tokenizers and vocabularies | **discontinued**: its last release does not support current torch, and it is **not installed** here; text pipelines are written in plain `torch` | chapter 11 |
 # | TorchScript (`torch.jit`) | turns a model into a format that runs without Python, for example from C++ (`script`/`trace`) | **deprecated**; its successor is **`torch.export`** (and `torch.compile` for speed) | chapter 13 |
 # | `torch.distributed` | distributed training: communication primitives (`all_reduce`, `broadcast`), backends (NCCL, Gloo, MPI), DDP | actively developed | chapter 14 |
-# | `torch.profiler` | performance analysis: time and memory per operator, exported for TensorBoard or Perfetto | actively developed | chapter 15 |
+# | `torch.profiler` | performance analysis: time and memory per operator; traces viewed in Perfetto (the TensorBoard plugin is deprecated) | actively developed | chapter 15 |
 # | `torch.onnx` | exports a model to the standard ONNX format for runtimes such as ONNX Runtime and TensorRT | actively developed; the default exporter is the new one built on `torch.export`, and it needs the `onnxscript` package | chapter 16 |
 #
 # A table is not proof, so let us import every installed component and print its version. Submodules such as

@@ -231,7 +231,7 @@ print("h.sum() < 10 ?", bool(h.sum() < 10))
 # | 文本（`torchtext`） | 曾提供 NLP 数据集、分词和词表 | **已停止开发**：最后一个版本不支持当前的 torch，本课程**没有安装**它；文本处理直接用 `torch` 写 | 第 11 章 |
 # | TorchScript（`torch.jit`） | 把模型转成可在 C++ 等无 Python 环境运行的格式（`script`/`trace`） | **已弃用**，继任者是 **`torch.export`**（以及用于加速的 `torch.compile`） | 第 13 章 |
 # | `torch.distributed` | 分布式训练：通信原语（`all_reduce`、`broadcast`）、后端（NCCL、Gloo、MPI）、DDP | 活跃开发 | 第 14 章 |
-# | `torch.profiler` | 性能分析：每个算子的耗时和内存，可导出到 TensorBoard、Perfetto | 活跃开发 | 第 15 章 |
+# | `torch.profiler` | 性能分析：每个算子的耗时和内存；轨迹用 Perfetto 查看（TensorBoard 插件已弃用） | 活跃开发 | 第 15 章 |
 # | `torch.onnx` | 把模型导出成 ONNX 通用格式，交给 ONNX Runtime、TensorRT 等运行时 | 活跃开发；默认使用基于 `torch.export` 的新导出器，需要 `onnxscript` 包 | 第 16 章 |
 #
 # 光看表不够，下面直接导入每个已安装的组件并打印版本。子模块（如 `torch.export`）随 `torch` 一起发布，版本与 `torch` 相同。

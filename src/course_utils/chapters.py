@@ -21,7 +21,7 @@ CHAPTERS: dict[str, bool] = {
     "12_torchaudio": True,
     "13_torchscript_export": True,
     "14_distributed": False,
-    "15_profiler": False,
+    "15_profiler": True,
     "16_onnx": True,
 }
 

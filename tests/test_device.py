@@ -54,3 +54,19 @@ def test_setup_notebook_prints_four_decimals():
     a = torch.randn(2)
     setup_notebook()
     assert torch.equal(a, torch.randn(2))
+
+
+def test_package_exports_load_lazily_and_completely():
+    import subprocess
+    import sys
+
+    import course_utils
+
+    for name in course_utils.__all__:
+        assert callable(getattr(course_utils, name)), name
+    # A worker that imports one helper does not pay for matplotlib or the checks.
+    code = "import sys, course_utils.distributed; print('matplotlib' in sys.modules, 'course_utils.checks' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["False", "False"]
+    # The doctor submodule must not shadow the doctor() function.
+    code = "import course_utils.doctor; from course_utils import doctor; print(callable(doctor) and doctor.__name__)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "doctor"

@@ -7,15 +7,33 @@ Notebooks import what they need from here::
     device = get_device()     # cuda, then mps, then cpu
 
 Read the modules: they are short and part of the course.
+
+The heavier helpers (checks, data, plotting, training) are loaded on first use
+(PEP 562 ``__getattr__``), so a process that needs one helper does not pay for the others:
+chapter 14's torchrun workers import ``course_utils.distributed`` without loading
+matplotlib, scikit-learn and every chapter's checks.
 """
 
-from .checks import check
-from .data import digits_datasets, load_digits_tensors
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from .device import get_device, seed_everything, setup_notebook
 from .doctor import doctor
 from .downloads import downloads_enabled, offline_note
-from .plotting import plot_history, show_images
-from .training import evaluate, fit, train_one_epoch
+
+#: The names loaded on first use, and the module that defines each.
+_LAZY = {
+    "check": "checks",
+    "digits_datasets": "data",
+    "evaluate": "training",
+    "fit": "training",
+    "load_digits_tensors": "data",
+    "plot_history": "plotting",
+    "show_images": "plotting",
+    "train_one_epoch": "training",
+}
 
 __all__ = [
     "check",
@@ -33,3 +51,16 @@ __all__ = [
     "show_images",
     "train_one_epoch",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``name`` from its module the first time someone asks for it."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -20,7 +20,7 @@ CHAPTERS: dict[str, bool] = {
     "11_text": True,
     "12_torchaudio": True,
     "13_torchscript_export": True,
-    "14_distributed": False,
+    "14_distributed": True,
     "15_profiler": True,
     "16_onnx": True,
 }

@@ -7,7 +7,7 @@ import math
 import torch
 
 from .core import CheckFailed, exercise
-from .helpers import expect_callable, expect_tensor, generator
+from .helpers import expect_callable, expect_returned, expect_tensor, generator
 
 CHAPTER = "12_torchaudio"
 
@@ -336,10 +336,8 @@ def check_wav2vec2_frames(wav2vec2_frames) -> None:
     expect_callable(wav2vec2_frames)
     for n in [719, 400, 720, 1039, 1040, 8_000, 16_000, 16_319, 16_320, 48_000, 123_457]:
         call = f"wav2vec2_frames({n})"
-        got = wav2vec2_frames(n)
+        got = expect_returned(wav2vec2_frames(n), call)
         want = conv_stack_frames(n)
-        if got is None:
-            raise CheckFailed(f"{call} returned None. Did you forget `return`?", f"{call} 返回了 None。是不是忘了 `return`？")
         if isinstance(got, torch.Tensor):
             got = got.item()
         if isinstance(got, float):

@@ -32,7 +32,7 @@ from torch.utils.data import DistributedSampler
 
 from ..distributed import kill_tree, worker_env
 from .core import CheckFailed, exercise
-from .helpers import expect_callable, expect_returned
+from .helpers import expect_callable, expect_returned, generator
 
 CHAPTER = "14_distributed"
 
@@ -345,9 +345,9 @@ def check_torchrun_args(torchrun_args) -> None:
 @exercise("14.5", CHAPTER, "a ring all-reduce, simulated", "模拟环形 all-reduce")
 def check_ring(ring_all_reduce) -> None:
     expect_callable(ring_all_reduce)
-    generator = torch.Generator().manual_seed(14)
+    rng = generator(14)
     for world in (2, 3, 4):
-        tensors = [torch.randint(-9, 10, (world * 2,), generator=generator).float() for _ in range(world)]
+        tensors = [torch.randint(-9, 10, (world * 2,), generator=rng).float() for _ in range(world)]
         originals = [t.clone() for t in tensors]
         call = f"ring_all_reduce(<{world} tensors>)"
         result = expect_returned(ring_all_reduce(tensors), call)

@@ -4,6 +4,9 @@
   no progress bars, offline, and the network guard (tests/netguard).
 * Notebooks under exercises/ are compared laxly (only ``# NBVAL_CHECK_OUTPUT``
   cells), while notebooks/ and solutions/ are strict, all in one pytest run.
+* Each notebook's kernel starts under its edition's CPU kernel setting
+  (``COURSE_KERNELS``, see ``course_utils.authoring.KERNEL_PLANS``): by default
+  en under "pinned" and zh under "other", so every code cell runs under both.
 * Each notebook's runtime goes to reports/notebook_times.md (and .json).
 """
 
@@ -15,7 +18,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from course_utils.authoring import NETGUARD_DIR, apply_test_env
+from course_utils.authoring import NETGUARD_DIR, apply_test_env, kernel_setting
 
 ROOT = Path(__file__).resolve().parent
 REPORT_DIR = ROOT / "reports"
@@ -33,11 +36,30 @@ _times: dict[str, float] = defaultdict(float)
 
 
 def pytest_collectstart(collector) -> None:
-    """Make nbval lax for exercises/: students' stubs print 'not done yet', not stored outputs."""
+    """Make nbval lax for exercises/, and start each kernel under its edition's CPU kernel setting."""
     if type(collector).__name__ == "IPyNbFile":
         relative = Path(str(collector.path)).resolve().relative_to(ROOT)
         if relative.parts[0] in LAX_FOLDERS:
-            collector.compare_outputs = False
+            collector.compare_outputs = False  # students' stubs print 'not done yet', not stored outputs
+        collector.setup = _with_environment(collector.setup, kernel_setting(relative.parts[1]))
+
+
+def _with_environment(setup, variables: dict[str, str]):
+    """Wrap nbval's ``setup`` (which starts the kernel) so that the kernel inherits ``variables``."""
+
+    def setup_with_environment() -> None:
+        saved = {name: os.environ.get(name) for name in variables}
+        os.environ.update(variables)
+        try:
+            setup()
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+    return setup_with_environment
 
 
 def pytest_runtest_logreport(report) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
-from nbval.plugin import comment_markers
+from nbval.plugin import coalesce_streams, comment_markers, get_sanitize_patterns
 
 from course_utils.authoring import code_without_comments, read_notebook
 from course_utils.chapters import EDITIONS, KINDS
@@ -70,6 +70,58 @@ def edition_problems(root: Path = ROOT) -> list[str]:
             for number, (a, b) in enumerate(zip(zh_code, en_code)):
                 if a != b:
                     problems.append(f"{kind}/{name}: code cell {number} differs between zh and en")
+    return problems
+
+
+#: What strict nbval compares in stored and new outputs, after the course's sanitizer.
+SANITIZER = ROOT / "tests" / "nbval_sanitize.cfg"
+#: Chinese characters and full-width punctuation: an output that holds them speaks the notebook's language.
+CJK = re.compile("[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+IGNORED = ("# NBVAL_IGNORE_OUTPUT", "# NBVAL_SKIP")
+
+
+def compared_outputs(cell: nbformat.NotebookNode, patterns: list[tuple[str, str]]) -> list[str]:
+    """A code cell's outputs as strict nbval compares them: streams merged, text only, sanitized."""
+    texts = []
+    for output in coalesce_streams(copy_outputs(cell)):
+        if output.output_type == "stream":
+            text = f"{output.name}: {output.text}"
+        elif output.output_type == "error":
+            text = f"error: {output.ename}: {output.evalue}"
+        else:
+            text = f"{output.output_type}: {output.get('data', {}).get('text/plain', '')}"
+        for regex, replace in patterns:
+            text = re.sub(regex, replace, text)
+        texts.append(text)
+    return texts
+
+
+def copy_outputs(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [nbformat.from_dict(dict(output)) for output in cell.get("outputs", [])]
+
+
+def edition_output_problems(root: Path = ROOT, kinds: tuple[str, ...] = ("notebooks", "solutions")) -> list[str]:
+    """zh and en must store the same outputs for the same code, apart from text in the notebook's language.
+
+    ``make test`` runs each edition under a different CPU kernel setting
+    (conftest.py), so this is what proves that every stored output holds under both.
+    Skipped: cells marked NBVAL_IGNORE_OUTPUT/NBVAL_SKIP, and cells whose zh output
+    speaks Chinese (``check()`` messages).
+    """
+    patterns = get_sanitize_patterns(SANITIZER.read_text(encoding="utf-8"))
+    problems = []
+    for kind in kinds:
+        for en_path in sorted((root / kind / "en").glob("*.ipynb")):
+            zh_path = root / kind / "zh" / en_path.name
+            if not zh_path.exists():
+                continue  # edition_problems reports it
+            en_cells, zh_cells = ([c for c in read_notebook(p).cells if c.cell_type == "code"] for p in (en_path, zh_path))
+            for number, (en, zh) in enumerate(zip(en_cells, zh_cells)):
+                if any(line.strip() in IGNORED for line in en.source.splitlines()):
+                    continue
+                en_out, zh_out = compared_outputs(en, patterns), compared_outputs(zh, patterns)
+                if en_out != zh_out and not CJK.search("".join(zh_out)):
+                    problems.append(f"{kind}/{en_path.name}: code cell {number} stores different outputs in zh and en")
     return problems
 
 

@@ -43,17 +43,61 @@ def written_script(name: str) -> str:
     raise AssertionError(f"{LESSON.name} has no cell starting with {magic!r}")
 
 
+#: How many times the DDP fixture runs the lesson's script. Every run must end cleanly, so a
+#: teardown race (a rank that aborts at exit after its work is done) fails the fixture.
+#: ``COURSE_DDP_RUNS=30 pytest tests/test_distributed.py`` is the stress test.
+DDP_RUNS = int(os.environ.get("COURSE_DDP_RUNS", "1"))
+
+
 @pytest.fixture(scope="module")
 def ddp_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ddp")
     script = folder / "ddp_train.py"
     script.write_text(written_script("ddp_train.py"), encoding="utf-8")
     torch.save(digits_datasets()[0].tensors, folder / "train.pt")  # as the lesson does
-    output = run_torchrun(script, nproc=2, args=[folder / "train.pt", folder / "model.pt", folder / "run.json"])
+    for run in range(1, DDP_RUNS + 1):
+        output = run_torchrun(script, nproc=2, args=[folder / "train.pt", folder / "model.pt", folder / "run.json"])
+        assert child_pids() == [], f"run {run}: processes left behind"
+    if DDP_RUNS > 1:
+        print(f"\nthe lesson's DDP script ran {DDP_RUNS} times in a row, every run ended cleanly")
     spec = importlib.util.spec_from_file_location("ddp_train_under_test", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return {"folder": folder, "output": output, "module": module}
+
+
+def teardown_problems(name: str, source: str) -> list[str]:
+    """Every ``destroy_process_group()`` must follow a ``dist.barrier()`` (spec §7: the teardown race)."""
+    lines = [line.split("#", 1)[0].strip() for line in source.splitlines()]
+    code = [line for line in lines if line]
+    return [f"{name}: destroy_process_group() without a dist.barrier() just before it"
+            for i, line in enumerate(code) if "destroy_process_group()" in line
+            and (i == 0 or code[i - 1] != "dist.barrier()")]
+
+
+def torchrun_scripts() -> dict[str, str]:
+    """Every script a worker runs: the lessons' %%writefile cells (both editions) and check 14.1's worker."""
+    from course_utils.checks import ch14_distributed
+
+    scripts = {"checks/ch14_distributed.py WORKER": ch14_distributed.WORKER}
+    for edition in ("en", "zh"):
+        lesson = ROOT / "notebooks" / edition / "14_distributed.py"
+        for cell in jupytext.read(lesson).cells:
+            if cell.cell_type == "code" and cell.source.startswith("%%writefile"):
+                scripts[f"{edition}: {cell.source.splitlines()[0]}"] = cell.source
+    return scripts
+
+
+def test_every_worker_script_waits_for_all_ranks_before_it_closes_the_group():
+    scripts = torchrun_scripts()
+    assert len(scripts) == 5  # collectives.py and ddp_train.py in each edition, and the checker's worker
+    assert [p for name, source in scripts.items() for p in teardown_problems(name, source)] == []
+
+
+def test_teardown_check_catches_a_missing_barrier():
+    assert teardown_problems("demo", "dist.all_reduce(x)\ndist.destroy_process_group()\n") == [
+        "demo: destroy_process_group() without a dist.barrier() just before it"]
+    assert teardown_problems("demo", "dist.barrier()  # wait\n\ndist.destroy_process_group()\n") == []
 
 
 def test_ddp_matches_single_process_training(ddp_run):

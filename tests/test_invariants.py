@@ -16,6 +16,7 @@ from course_utils.chapters import CHAPTERS, EDITIONS, KINDS, ready_chapters
 from .invariants import (
     ROOT,
     chapter_problems,
+    edition_output_problems,
     edition_problems,
     marker_problems,
     solution_problems,
@@ -184,6 +185,30 @@ def test_edition_check_ignores_comments_but_catches_code(tmp_path):
     problems = edition_problems(root)
     assert "notebooks/00_how_to_use.ipynb: code cell 1 differs between zh and en" in problems
     assert "solutions/00_how_to_use.ipynb: exists in only one edition" in problems
+
+
+def test_editions_store_the_same_outputs():
+    assert edition_output_problems(ROOT) == []
+
+
+def test_edition_output_check_catches_a_changed_number_but_not_a_translated_message(tmp_path):
+    root = copy_course(tmp_path)
+    path = root / "notebooks" / "en" / "09_training.ipynb"
+    notebook = read_notebook(path)
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and "images per digit" in c.source)
+    output = cell.outputs[0]
+    output.text = output.text.replace("images:", "images: ", 1)
+    write_pair(notebook, path)
+    assert edition_output_problems(root) == [
+        "notebooks/09_training.ipynb: code cell 2 stores different outputs in zh and en"
+    ]
+    # a check() message speaks the notebook's language: that difference is expected
+    path = root / "solutions" / "en" / "03_tensors.ipynb"
+    notebook = read_notebook(path)
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and "check(" in c.source)
+    cell.outputs[0].text = cell.outputs[0].text.replace("checks passed", "checks passed!")
+    write_pair(notebook, path)
+    assert edition_output_problems(root, kinds=("solutions",)) == []
 
 
 # ---------------------------------------------------------------- 5. the chapter map

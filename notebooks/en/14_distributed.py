@@ -48,7 +48,7 @@ setup_notebook()
 #
 # With two machines of 4 GPUs each, the world size is 8, ranks go from 0 to 7, and the local ranks on each machine are 0 to 3.
 #
-# `torchrun` starts one Python process per worker and tells it all this through **environment variables**: `RANK`, `LOCAL_RANK`, `WORLD_SIZE`, plus the address `MASTER_ADDR` and port `MASTER_PORT` where all processes meet (the *rendezvous*). The script calls `dist.init_process_group(backend)`, which reads these variables and waits until every process has arrived; at the end it calls `dist.destroy_process_group()`.
+# `torchrun` starts one Python process per worker and tells it all this through **environment variables**: `RANK`, `LOCAL_RANK`, `WORLD_SIZE`, plus the address `MASTER_ADDR` and port `MASTER_PORT` where all processes meet (the *rendezvous*). The script calls `dist.init_process_group(backend)`, which reads these variables and waits until every process has arrived. At the end it calls `dist.barrier()` and then `dist.destroy_process_group()`: the barrier makes every rank wait until all have finished communicating, so no rank closes its connections while another is still sending to it. Without it, a rank that finished first can tear down under a slower one, which may then die at exit with `terminate called without an active exception`, even though its work was done.
 #
 # ### Why scripts?
 #
@@ -164,6 +164,7 @@ for name, fn in tests.items():
 if rank == 0:
     with open(sys.argv[1], "w") as fh:
         json.dump({"backend": backend, "record": record, "support": support}, fh, indent=1)
+dist.barrier()  # close only when every rank has finished communicating
 dist.destroy_process_group()
 
 # %% [markdown]
@@ -459,6 +460,7 @@ def main(data_file, checkpoint, info_file):
     restored.load_state_dict(state)
     matches = all(torch.equal(a, b) for a, b in zip(restored.parameters(), model.module.parameters()))
     print_in_rank_order(f"checkpoint loaded, equal to the trained model: {matches}")
+    dist.barrier()  # wait for every rank after the last collective, then close the group
     dist.destroy_process_group()
 
 

@@ -222,7 +222,7 @@ for e in rows:
 # %% [markdown]
 # Most memory is allocated by low-level operators like `aten::empty`: high-level ones such as `aten::convolution` ask them for their output, so the bytes are booked as *their* self memory. To see **which part of the code** holds memory, read your labels in the `CPU Mem` (total) column.
 #
-# The table only gives each operator's sum; it does not show how memory changes **over time**. The profiler writes every allocation and free into the trace file as a `[memory]` event (section 5 explains the file). Each event's `Bytes` is positive for an allocation and negative for a free; their running sum is the memory the code holds at each moment. The plot's x-axis counts events instead of measuring time, so the picture depends only on the order of allocations, not on the speed of the machine.
+# The table only gives each operator's sum; it does not show how memory changes **over time**. The profiler writes every allocation and free into the trace file as a `[memory]` event (section 5 explains the file). Each event's `Bytes` is positive for an allocation and negative for a free; their running sum is the memory the code holds at each moment. The plot's x-axis counts events instead of measuring time, so the picture depends only on the order of allocations, not on the speed of the machine. How many events there are can differ from one CPU to another (a kernel written for one vector width may allocate a scratch buffer that another does not need), so the cell prints only the peak, which follows from the tensor shapes.
 
 # %%
 prof_mem.export_chrome_trace(str(OUT / "memory_trace.json"))
@@ -232,7 +232,6 @@ held, curve = 0, []
 for e in memory_events:
     held += e["args"]["Bytes"]
     curve.append((e["ts"], held))
-print("memory events:", len(memory_events))
 print(f"peak held during the step: {max(h for _, h in curve) / 1024:.1f} KiB")
 
 # %%

@@ -48,7 +48,7 @@ setup_notebook()
 #
 # 两台机器、每台 4 块 GPU 时，world size 是 8，rank 是 0–7，而每台机器上的 local rank 都是 0–3。
 #
-# `torchrun` 为每个 worker 启动一个 Python 进程，并通过**环境变量**告诉它这些信息：`RANK`、`LOCAL_RANK`、`WORLD_SIZE`，以及 rank 0 所在的地址 `MASTER_ADDR` 和端口 `MASTER_PORT`（所有进程在那里"集合"，即 rendezvous）。脚本里调用 `dist.init_process_group(backend)`，它读这些变量，等所有进程到齐；结束时调用 `dist.destroy_process_group()`。
+# `torchrun` 为每个 worker 启动一个 Python 进程，并通过**环境变量**告诉它这些信息：`RANK`、`LOCAL_RANK`、`WORLD_SIZE`，以及 rank 0 所在的地址 `MASTER_ADDR` 和端口 `MASTER_PORT`（所有进程在那里"集合"，即 rendezvous）。脚本里调用 `dist.init_process_group(backend)`，它读这些变量，等所有进程到齐。结束时先调用 `dist.barrier()`，再调用 `dist.destroy_process_group()`：barrier 让每个 rank 都等到大家通信完毕，这样就不会有哪个 rank 在别人还向它发送数据时就关掉连接。少了这一步，先做完的 rank 可能在较慢的 rank 还在通信时就拆掉进程组，较慢的那个即使活已经干完，退出时也可能崩溃，报 `terminate called without an active exception`。
 #
 # ### 为什么要写脚本？
 #
@@ -164,6 +164,7 @@ for name, fn in tests.items():
 if rank == 0:
     with open(sys.argv[1], "w") as fh:
         json.dump({"backend": backend, "record": record, "support": support}, fh, indent=1)
+dist.barrier()  # 等所有 rank 都通信完毕再关闭
 dist.destroy_process_group()
 
 # %% [markdown]
@@ -459,6 +460,7 @@ def main(data_file, checkpoint, info_file):
     restored.load_state_dict(state)
     matches = all(torch.equal(a, b) for a, b in zip(restored.parameters(), model.module.parameters()))
     print_in_rank_order(f"checkpoint loaded, equal to the trained model: {matches}")
+    dist.barrier()  # 最后一次集合通信之后，等所有 rank 到齐再关闭进程组
     dist.destroy_process_group()
 
 

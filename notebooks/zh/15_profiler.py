@@ -222,7 +222,7 @@ for e in rows:
 # %% [markdown]
 # 分配内存的多半是 `aten::empty` 一类的底层算子：`aten::convolution` 这样的高层算子请它们分配输出，内存就记在它们的"自身"名下。想知道**哪段代码**占内存，看 `CPU Mem`（总数）一列里你的标签。
 #
-# 表格只给每个算子的总和，看不出内存**随时间**怎么变。分析器把每次分配和释放作为 `[memory]` 事件写进轨迹文件（第 5 节细讲这个文件），事件的 `Bytes` 字段分配为正、释放为负，累加起来就是这段代码在每个时刻占用的内存。画图时横轴用事件的序号而不是时间：这样图只取决于分配的顺序，和机器快慢无关。
+# 表格只给每个算子的总和，看不出内存**随时间**怎么变。分析器把每次分配和释放作为 `[memory]` 事件写进轨迹文件（第 5 节细讲这个文件），事件的 `Bytes` 字段分配为正、释放为负，累加起来就是这段代码在每个时刻占用的内存。画图时横轴用事件的序号而不是时间：这样图只取决于分配的顺序，和机器快慢无关。事件的个数在不同的 CPU 上可能不一样（为某种向量宽度写的内核可能要多申请一块临时缓冲区，换一种就不用），所以下面只打印峰值：它由张量形状决定。
 
 # %%
 prof_mem.export_chrome_trace(str(OUT / "memory_trace.json"))
@@ -232,7 +232,6 @@ held, curve = 0, []
 for e in memory_events:
     held += e["args"]["Bytes"]
     curve.append((e["ts"], held))
-print("memory events:", len(memory_events))
 print(f"peak held during the step: {max(h for _, h in curve) / 1024:.1f} KiB")
 
 # %%

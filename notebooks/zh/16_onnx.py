@@ -91,9 +91,9 @@ class SmallCNN(nn.Module):
 
 device = get_device()
 model = SmallCNN().to(device)
-optimizer = torch.optim.Adam(model.parameters(), lr=2e-2)
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
 xb, yb = x_train.to(device), y_train.to(device)
-for step in range(40):
+for step in range(60):
     optimizer.zero_grad()
     loss = F.cross_entropy(model(xb), yb)
     loss.backward()
@@ -103,7 +103,7 @@ for step in range(40):
 model = model.cpu().eval()
 with torch.no_grad():
     test_acc = (model(x_test).argmax(1) == y_test).float().mean().item()
-print(f"final train loss {loss.item():.4f}, test accuracy {test_acc:.4f}")
+print(f"final train loss {loss.item():.3f}, test accuracy {test_acc:.3f}")
 
 # %% [markdown]
 # 注意两点，它们对导出都很重要：

@@ -45,6 +45,27 @@ TEST_ENV = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences a debugger warning at kernel start
     "PYTHONWARNINGS": "ignore::DeprecationWarning",
 }
+#: CPU kernel settings. Stored outputs are recorded under "pinned": every x86-64 CPU with AVX2
+#: (Intel or AMD, with or without AVX-512) then runs the same vector kernels in ATen, MKL and
+#: oneDNN, with the same thread count. "other" acts like a different CPU (ATen's scalar kernels,
+#: MKL's and oneDNN's oldest code paths, one thread): a stored output that hangs on the last bits
+#: of a float fails under it, on any machine.
+KERNEL_SETTINGS: dict[str, dict[str, str]] = {
+    "pinned": {"ATEN_CPU_CAPABILITY": "avx2", "MKL_CBWR": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2",
+               "OMP_NUM_THREADS": "2"},
+    "other": {"ATEN_CPU_CAPABILITY": "default", "MKL_CBWR": "COMPATIBLE", "ONEDNN_MAX_CPU_ISA": "SSE41",
+              "OMP_NUM_THREADS": "1"},
+}
+#: Which setting each edition's notebooks run under in a test run, chosen by ``COURSE_KERNELS``.
+#: The editions' code cells are identical, so "split" (the default) runs every cell under both
+#: settings at the price of one pass; tests/test_invariants.py checks that their outputs agree.
+KERNEL_PLANS: dict[str, dict[str, str]] = {
+    "split": {"en": "pinned", "zh": "other"},
+    "swap": {"en": "other", "zh": "pinned"},
+    "pinned": {"en": "pinned", "zh": "pinned"},
+    "other": {"en": "other", "zh": "other"},
+}
+KERNELS_VAR = "COURSE_KERNELS"
 PROXY_VARS = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 NETGUARD_DIR = ROOT / "tests" / "netguard"
 
@@ -56,10 +77,19 @@ class AuthoringError(ValueError):
 def apply_test_env(environ: dict[str, str] | os._Environ = os.environ) -> None:
     """Put ``TEST_ENV`` and the network guard into ``environ`` (kernels inherit it)."""
     environ.update(TEST_ENV)
+    environ.update(KERNEL_SETTINGS["pinned"])
     for name in PROXY_VARS:  # a proxy on loopback would carry downloads past the guard
         environ.pop(name, None)
     paths = [str(NETGUARD_DIR)] + [p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     environ["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
+
+
+def kernel_setting(edition: str, plan: str | None = None) -> dict[str, str]:
+    """The CPU kernel variables for a notebook of ``edition`` ("zh" or "en") under ``plan``."""
+    plan = plan or os.environ.get(KERNELS_VAR, "split")
+    if plan not in KERNEL_PLANS:
+        raise ValueError(f"{KERNELS_VAR}={plan!r}: choose one of {', '.join(KERNEL_PLANS)}")
+    return KERNEL_SETTINGS[KERNEL_PLANS[plan][edition]]
 
 
 # --------------------------------------------------------------------------- exercises

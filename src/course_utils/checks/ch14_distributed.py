@@ -78,6 +78,7 @@ dist.all_reduce(builtin, op=dist.ReduceOp.AVG)
 report["builtin_avg"] = builtin.tolist()
 with open(result_file, "w") as fh:
     json.dump(report, fh)
+dist.barrier()  # every rank has finished communicating before the group closes
 dist.destroy_process_group()
 '''
 

@@ -67,12 +67,22 @@ def ddp_run(tmp_path_factory):
 
 
 def teardown_problems(name: str, source: str) -> list[str]:
-    """Every ``destroy_process_group()`` must follow a ``dist.barrier()`` (spec §7: the teardown race)."""
+    """The teardown order that ends a worker cleanly (spec §7: a rank can abort at exit otherwise).
+
+    Every ``destroy_process_group()`` follows a ``dist.barrier()``; in a DDP script the model is
+    freed (``gc.collect()``) before that barrier, so gloo's threads stop while Python still runs.
+    """
     lines = [line.split("#", 1)[0].strip() for line in source.splitlines()]
     code = [line for line in lines if line]
-    return [f"{name}: destroy_process_group() without a dist.barrier() just before it"
-            for i, line in enumerate(code) if "destroy_process_group()" in line
-            and (i == 0 or code[i - 1] != "dist.barrier()")]
+    problems = []
+    for i, line in enumerate(code):
+        if "destroy_process_group()" not in line:
+            continue
+        if i == 0 or code[i - 1] != "dist.barrier()":
+            problems.append(f"{name}: destroy_process_group() without a dist.barrier() just before it")
+        elif "DDP(" in source and (i < 2 or code[i - 2] != "gc.collect()"):
+            problems.append(f"{name}: the DDP model is not freed (gc.collect()) before the final barrier")
+    return problems
 
 
 def torchrun_scripts() -> dict[str, str]:
@@ -98,6 +108,10 @@ def test_teardown_check_catches_a_missing_barrier():
     assert teardown_problems("demo", "dist.all_reduce(x)\ndist.destroy_process_group()\n") == [
         "demo: destroy_process_group() without a dist.barrier() just before it"]
     assert teardown_problems("demo", "dist.barrier()  # wait\n\ndist.destroy_process_group()\n") == []
+    ddp = "model = DDP(net)\n"
+    assert teardown_problems("demo", ddp + "dist.barrier()\ndist.destroy_process_group()\n") == [
+        "demo: the DDP model is not freed (gc.collect()) before the final barrier"]
+    assert teardown_problems("demo", ddp + "del model\ngc.collect()\ndist.barrier()\ndist.destroy_process_group()\n") == []
 
 
 def test_ddp_matches_single_process_training(ddp_run):

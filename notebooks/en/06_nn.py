@@ -888,7 +888,7 @@ for name, init in schemes.items():
     for h in hooks:
         h.remove()
     stds[name] = found
-    print(f"{name:<26} std after layer 1: {found[0]:.4f}, after layer 10: {found[-1]:.4f}")
+    print(f"{name:<26} std after layer 1: {found[0]:.3f}, after layer 10: {found[-1]:.3f}")
 
 fig, ax = plt.subplots(figsize=(7, 4))
 for name, values in stds.items():

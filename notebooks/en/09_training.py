@@ -371,8 +371,11 @@ print("errors (true -> predicted: count):",
 wrong = (test_preds != test_targets).nonzero().flatten()
 probabilities = test_logits.softmax(dim=1)
 titles = [f"true {test_targets[i]}, pred {test_preds[i]}\np = {probabilities[i, test_preds[i]]:.2f}" for i in wrong]
-show_images(test_set.tensors[0][wrong], titles=titles, ncols=max(len(wrong), 4))
-plt.show()
+if len(wrong):
+    show_images(test_set.tensors[0][wrong], titles=titles, ncols=max(len(wrong), 4))
+    plt.show()
+else:
+    print("every test image is classified correctly")
 
 # %% [markdown]
 # At 8×8 the images are so coarse that a person could make some of these mistakes too.

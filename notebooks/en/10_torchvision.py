@@ -211,9 +211,9 @@ plt.show()
 # NBVAL_CHECK_OUTPUT
 imagenet_mean, imagenet_std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
 steps = {
-    "uint8": small_photo,
-    "ToDtype(scale=False)": v2.ToDtype(torch.float32)(small_photo),
-    "ToDtype(scale=True)": v2.ToDtype(torch.float32, scale=True)(small_photo),
+    "uint8": photo,
+    "ToDtype(scale=False)": v2.ToDtype(torch.float32)(photo),
+    "ToDtype(scale=True)": v2.ToDtype(torch.float32, scale=True)(photo),
 }
 steps["+ Normalize"] = v2.Normalize(imagenet_mean, imagenet_std)(steps["ToDtype(scale=True)"])
 for name, img in steps.items():

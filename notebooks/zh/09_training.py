@@ -349,8 +349,11 @@ print("errors (true -> predicted: count):",
 wrong = (test_preds != test_targets).nonzero().flatten()
 probabilities = test_logits.softmax(dim=1)
 titles = [f"true {test_targets[i]}, pred {test_preds[i]}\np = {probabilities[i, test_preds[i]]:.2f}" for i in wrong]
-show_images(test_set.tensors[0][wrong], titles=titles, ncols=max(len(wrong), 4))
-plt.show()
+if len(wrong):
+    show_images(test_set.tensors[0][wrong], titles=titles, ncols=max(len(wrong), 4))
+    plt.show()
+else:
+    print("every test image is classified correctly")
 
 # %% [markdown]
 # 8×8 的图片太粗糙，有些错误连人也会犯。

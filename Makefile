@@ -17,25 +17,38 @@ NBVAL_OPTS := --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeou
 # Two workers (one per core); a notebook's cells share a kernel, so each file stays on one worker.
 JOBS ?= 2
 PARALLEL := $(if $(filter 1,$(JOBS)),,-n $(JOBS) --dist loadfile)
+# Classroom pack. `make wheelhouse` downloads every wheel (Linux x86-64, WHEELHOUSE_PYTHONS) into
+# wheelhouse/. When WHEELHOUSE names a folder, or wheelhouse/ is complete (it has WHEELHOUSE.md),
+# the venv is installed from it with no network (--no-index). Otherwise pip uses its index:
+# PyPI, or a mirror set in PIP_INDEX_URL / PIP_EXTRA_INDEX_URL, which pip reads from the
+# environment itself; nothing in this Makefile sets or overrides them.
+WHEELHOUSE ?= $(if $(wildcard wheelhouse/WHEELHOUSE.md),wheelhouse)
+WHEELHOUSE_PYTHONS ?= 3.11 3.12
+OFFLINE_FLAGS := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)))
 
-.PHONY: help venv lab test test-unit test-gpu sync exercises doctor lint build clean ffmpeg
+.PHONY: help venv lab test test-portable test-unit test-gpu sync exercises doctor lint build clean ffmpeg \
+        wheelhouse test-wheelhouse release
 
 help:
 	@echo "make lab        open the course in JupyterLab (builds .venv on first use)"
 	@echo "make test       unit tests, invariants, strict nbval on notebooks/ and solutions/, lax on exercises/"
+	@echo "make test-portable  strict notebooks again with the editions' CPU kernel settings swapped"
 	@echo "make test-gpu   every notebook on a CUDA GPU (COURSE_REQUIRE_GPU=1, lax comparison)"
 	@echo "make sync       pair every .ipynb with its .py twin (jupytext)"
 	@echo "make exercises  regenerate exercises/ from solutions/ (CH=11_text: one chapter)"
 	@echo "make doctor     check this machine and print how to fix problems"
 	@echo "make build NB=notebooks/zh/01_what_is_pytorch.py   execute a notebook as the tests do"
 	@echo "make clean      remove .venv and generated reports"
+	@echo "make wheelhouse download every wheel into wheelhouse/ for offline installs (WHEELHOUSE_PYTHONS=\"3.11 3.12\")"
+	@echo "make test-wheelhouse  build the wheelhouse, install from it with no network, run a notebook (slow, GBs)"
+	@echo "make release TAG=v1.0.0  check that the tag, pyproject.toml, CHANGELOG.md and CITATION.cff agree"
 
 venv: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt -e .
+	$(if $(WHEELHOUSE),@echo "Installing offline from $(WHEELHOUSE) (pip is not upgraded)",$(PY) -m pip install --quiet --upgrade pip)
+	$(PY) -m pip install --quiet $(OFFLINE_FLAGS) -r requirements.txt -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "PyTorch course"
 	@touch $(STAMP)
 
@@ -47,14 +60,22 @@ ffmpeg:
 	@bash .ci/install-ffmpeg
 
 test: $(STAMP) ffmpeg
-	$(BIN)/ruff check src tests conftest.py
+	$(BIN)/ruff check src tests tools conftest.py
 	$(PY) -m pytest tests $(NOTEBOOK_DIRS) --nbval $(NBVAL_OPTS) $(PARALLEL)
+
+# make test runs en under the pinned CPU kernels and zh under "other" (conftest.py): every code cell
+# runs under both settings. This swaps them, for a second, complete proof of the strict notebooks.
+test-portable: $(STAMP) ffmpeg
+	COURSE_KERNELS=swap $(PY) -m pytest notebooks solutions --nbval $(NBVAL_OPTS) $(PARALLEL)
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests
 
+# The same entry as the lent GPU machine and CI (tools/gpu/README.md). The .venv already has the
+# test packages, so it installs nothing; TIME_LIMIT (seconds for pytest) defaults to an hour here.
 test-gpu: $(STAMP) ffmpeg
-	COURSE_REQUIRE_GPU=1 $(PY) -m pytest tests $(NOTEBOOK_DIRS) --nbval-lax $(NBVAL_OPTS) $(PARALLEL)
+	PYTHON=$(PY) JOBS=$(JOBS) NBVAL_OPTS="$(NBVAL_OPTS)" TIME_LIMIT=$${TIME_LIMIT:-3600} \
+	  COURSE_REQUIRE_GPU=1 bash tools/gpu/run-tests.sh
 
 sync: $(STAMP)
 	$(BIN)/jupytext --sync $(foreach d,$(NOTEBOOK_DIRS),$(wildcard $(d)/*/*.ipynb))
@@ -69,7 +90,17 @@ build: $(STAMP)
 	$(PY) -m course_utils build $(NB)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests conftest.py
+	$(BIN)/ruff check src tests tools conftest.py
+
+wheelhouse:
+	$(PYTHON) tools/wheelhouse.py --dest $(or $(WHEELHOUSE),wheelhouse) $(addprefix --python ,$(WHEELHOUSE_PYTHONS))
+
+# Slow (GBs of CUDA wheels, and needs root for a network namespace): not part of `make test`.
+test-wheelhouse:
+	WHEELHOUSE_PYTHONS="$(WHEELHOUSE_PYTHONS)" PYTHON="$(PYTHON)" bash tools/test_wheelhouse.sh $(WHEELHOUSE)
+
+release:
+	$(PYTHON) tools/release_check.py $(if $(TAG),--tag $(TAG))
 
 clean:
 	rm -rf $(VENV) reports build src/*.egg-info

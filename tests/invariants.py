@@ -18,7 +18,7 @@ import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 from nbval.plugin import coalesce_streams, comment_markers, get_sanitize_patterns
 
-from course_utils.authoring import code_without_comments, read_notebook
+from course_utils.authoring import code_without_comments, read_notebook, stack_versions
 from course_utils.chapters import EDITIONS, KINDS
 from course_utils.checks import REGISTRY
 
@@ -123,6 +123,14 @@ def edition_output_problems(root: Path = ROOT, kinds: tuple[str, ...] = ("notebo
                 if en_out != zh_out and not CJK.search("".join(zh_out)):
                     problems.append(f"{kind}/{en_path.name}: code cell {number} stores different outputs in zh and en")
     return problems
+
+
+def stamp_problems(root: Path = ROOT) -> list[str]:
+    """Every notebook records the course version and the pinned stack (``course stamp`` writes it)."""
+    expected = stack_versions(root)
+    return [f"{path.relative_to(root)}: metadata says {read_notebook(path).metadata.get('course')}, not {expected}"
+            for kind in KINDS for path in sorted((root / kind).glob("*/*.ipynb"))
+            if read_notebook(path).metadata.get("course") != expected]
 
 
 # ---------------------------------------------------------------- 5. the chapter map

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import course_utils
 from course_utils.doctor import (
     ERROR,
     INFO,
@@ -160,6 +161,14 @@ def test_report_puts_problems_last_and_counts_them():
     assert text.index("❌") > text.index("✅")
 
 
+def test_report_names_the_course_version():
+    lines = format_report(machine(course_version="1.2.3"), diagnose(machine())).splitlines()
+    assert lines[:3] == ["PyTorch course doctor", "=" * 21, "Course version 1.2.3"]
+    # Hand-written facts (chapter 02 simulates machines) carry no version: their report is unchanged.
+    lines = format_report(machine(), diagnose(machine())).splitlines()
+    assert lines[2].startswith("✅ Python 3.11.7") and not any("Course version" in line for line in lines)
+
+
 def test_doctor_prints_a_simulated_machine(capsys):
     doctor(machine())
     assert capsys.readouterr().out.rstrip().endswith("All good: this machine is ready for the course.")
@@ -170,9 +179,11 @@ def test_gather_facts_on_this_machine():
     assert facts.versions["torch"] and facts.pins["torch"] == "2.11.0"
     assert facts.tensor_error is None
     assert isinstance(facts.cuda_available, bool)
+    assert facts.course_version == course_utils.__version__ != "unknown"
 
 
 def test_command_line():
     result = subprocess.run([sys.executable, "-m", "course_utils", "doctor"], capture_output=True, text=True)
     assert result.stdout.startswith("PyTorch course doctor")
+    assert result.stdout.splitlines()[2] == f"Course version {course_utils.__version__}"
     assert result.returncode == (1 if "❌" in result.stdout else 0)

@@ -20,6 +20,7 @@ from .invariants import (
     edition_problems,
     marker_problems,
     solution_problems,
+    stamp_problems,
     stub_problems,
     unexecuted_cells,
 )
@@ -209,6 +210,22 @@ def test_edition_output_check_catches_a_changed_number_but_not_a_translated_mess
     cell.outputs[0].text = cell.outputs[0].text.replace("checks passed", "checks passed!")
     write_pair(notebook, path)
     assert edition_output_problems(root, kinds=("solutions",)) == []
+
+
+def test_every_notebook_records_the_course_version_and_the_stack():
+    assert stamp_problems(ROOT) == []
+
+
+def test_stamp_check_catches_a_stale_version(tmp_path):
+    root = copy_course(tmp_path)
+    shutil.copy(ROOT / "requirements.txt", root)
+    assert stamp_problems(root) == []
+    path = root / "exercises" / "zh" / "03_tensors.ipynb"
+    notebook = read_notebook(path)
+    notebook.metadata["course"]["torch"] = "2.10.0"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    problems = stamp_problems(root)
+    assert len(problems) == 1 and problems[0].startswith("exercises/zh/03_tensors.ipynb: metadata says")
 
 
 # ---------------------------------------------------------------- 5. the chapter map

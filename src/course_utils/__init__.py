@@ -8,6 +8,8 @@ Notebooks import what they need from here::
 
 Read the modules: they are short and part of the course.
 
+``course_utils.__version__`` is the course's version (see ``version.py``).
+
 The heavier helpers (checks, data, plotting, training) are loaded on first use
 (PEP 562 ``__getattr__``), so a process that needs one helper does not pay for the others:
 chapter 14's torchrun workers import ``course_utils.distributed`` without loading
@@ -25,6 +27,7 @@ from .downloads import downloads_enabled, offline_note
 
 #: The names loaded on first use, and the module that defines each.
 _LAZY = {
+    "__version__": "version",
     "check": "checks",
     "digits_datasets": "data",
     "evaluate": "training",

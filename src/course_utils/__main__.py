@@ -1,10 +1,13 @@
-"""Command line: ``python -m course_utils COMMAND``.
+"""Command line: ``course COMMAND`` or ``python -m course_utils COMMAND``.
+
+``--version`` prints the course version.
 
 Commands:
   doctor              check this machine and say how to fix what is wrong
   exercises [SLUG...] regenerate exercises/ from solutions/ (all, or only these chapters)
   check-exercises     exit 1 if exercises/ differs from what `exercises` would write
   check-pairs         exit 1 if a notebook and its .py twin disagree
+  stamp               record the course version and the pinned stack in every notebook's metadata
   build PATH...       execute notebooks (.py or .ipynb) as the tests do and write both twins
   assign ITEM...      build an assignment from chapters (03_tensors) or exercise ids (03.2)
   grade ASSIGNMENT SUBMISSIONS
@@ -17,16 +20,21 @@ import argparse
 import sys
 from pathlib import Path
 
+from .version import __version__
+
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course_utils", description=__doc__,
+    prog = "course" if Path(sys.argv[0]).name == "course" else "python -m course_utils"
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"PyTorch course {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("doctor", help="check this machine")
     exercises = sub.add_parser("exercises", help="regenerate exercises/ from solutions/")
     exercises.add_argument("slugs", nargs="*", help="only these chapters (for example 11_text)")
     sub.add_parser("check-exercises", help="is exercises/ up to date?")
     sub.add_parser("check-pairs", help="are all .ipynb/.py pairs in sync?")
+    sub.add_parser("stamp", help="record the course version and the pinned stack in every notebook's metadata")
     build = sub.add_parser("build", help="execute notebooks and write both twins")
     build.add_argument("paths", nargs="+", type=Path)
     assign = sub.add_parser("assign", help="build an assignment for students")
@@ -62,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "exercises":
         for path in authoring.write_exercises(slugs=args.slugs):
             print(f"wrote {path}")
+        return 0
+    if args.command == "stamp":
+        for path in authoring.stamp_notebooks():
+            print(f"stamped {path}")
         return 0
     if args.command == "check-exercises":
         problems = authoring.exercise_problems()

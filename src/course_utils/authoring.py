@@ -147,11 +147,41 @@ def py_text(notebook: NotebookNode) -> str:
     return jupytext.writes(notebook, fmt="py:percent")
 
 
+#: The packages whose versions a notebook's metadata records (``metadata["course"]``).
+STACK = ("torch", "torchvision", "torchaudio")
+
+
+def stack_versions(root: Path = ROOT) -> dict[str, str]:
+    """The course's version and the pinned stack, recorded in every notebook's ``metadata["course"]``.
+
+    (The Python version is in ``metadata["language_info"]``, written when the notebook runs.)
+    """
+    from .doctor import read_pins
+    from .version import __version__
+
+    pins = read_pins(root / "requirements.txt")
+    return {"version": __version__, **{name: pins[name] for name in STACK}}
+
+
 def set_course_metadata(notebook: NotebookNode) -> None:
     """Give a notebook the course kernel and the jupytext filters."""
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata["course"] = stack_versions()
     notebook.metadata.setdefault("jupytext", {}).update(JUPYTEXT_METADATA)
     notebook.metadata["jupytext"].pop("text_representation", None)
+
+
+def stamp_notebooks(root: Path = ROOT) -> list[Path]:
+    """Rewrite the notebooks whose ``metadata["course"]`` is not ``stack_versions()`` (outputs untouched)."""
+    from .chapters import KINDS
+
+    stamped = []
+    for path in sorted(p for kind in KINDS for p in (root / kind).glob("*/*.ipynb")):
+        notebook = read_notebook(path)
+        if notebook.metadata.get("course") != stack_versions(root):
+            write_pair(notebook, path)
+            stamped.append(path)
+    return stamped
 
 
 def ipynb_text(notebook: NotebookNode) -> str:

@@ -8,6 +8,7 @@ be tested on its own:
 2. ``diagnose(facts)`` turns facts into ``Finding``\\s, each problem with its fix;
 3. ``format_report(facts, findings)`` renders the text you see.
 
+The report's first lines name the course version (``course_utils.__version__``).
 Tests build ``Facts`` by hand to simulate other machines (no GPU, an old
 driver, FFmpeg missing, the wrong Jupyter kernel).
 
@@ -26,6 +27,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .version import __version__
 
 #: The packages whose versions the course pins and the doctor checks.
 CHECKED_PACKAGES = ("torch", "torchvision", "torchaudio", "torchcodec")
@@ -58,6 +61,7 @@ class Facts:
     torchcodec_error: str | None = None  # why TorchCodec could not load, None when it loads
     in_jupyter: bool = False
     tensor_error: str | None = None  # why making a tensor failed, None when it worked
+    course_version: str | None = None  # course_utils.__version__; None in hand-written facts
 
 
 @dataclass
@@ -146,6 +150,7 @@ def gather_facts() -> Facts:
         pins=read_pins(),
         in_jupyter="ipykernel" in sys.modules,
         ffmpeg_path=shutil.which("ffmpeg"),
+        course_version=__version__,
     )
     facts.driver_version, facts.driver_cuda = parse_nvidia_smi(_run_nvidia_smi())
     if versions["torch"] is not None:
@@ -369,6 +374,8 @@ def format_report(facts: Facts, findings: list[Finding]) -> str:
     """Render findings as the text report, problems last so they are easy to spot."""
     order = {OK: 0, INFO: 1, WARN: 2, ERROR: 3}
     lines = ["PyTorch course doctor", "=" * 21]
+    if facts.course_version:
+        lines.append(f"Course version {facts.course_version}")
     for finding in sorted(findings, key=lambda f: order[f.level]):
         lines.append(f"{ICONS[finding.level]} {finding.message}")
         if finding.fix and finding.level in (INFO, WARN, ERROR):

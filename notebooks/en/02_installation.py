@@ -322,6 +322,21 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 #   * https://download.pytorch.org/whl/cu126
 #   * https://download.pytorch.org/whl/cu128
 #   * https://download.pytorch.org/whl/cu130
+#
+# ### Slow downloads: use a PyPI mirror
+#
+# The CUDA build of torch and its CUDA libraries weigh several GB. If PyPI is slow where you are, point pip at a PyPI mirror near you (many schools, companies and regions run one). pip reads the environment variables `PIP_INDEX_URL` (replaces PyPI's index) and `PIP_EXTRA_INDEX_URL` (adds an index next to PyPI); the course's `make lab` and `make test` leave them alone:
+#
+# ```bash
+# export PIP_INDEX_URL=https://mirror.example.org/pypi/simple   # the mirror you chose
+# python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0
+# make lab                                                        # the course environment uses it too
+# ```
+#
+# * To keep it: `python -m pip config set global.index-url https://mirror.example.org/pypi/simple`; for one PowerShell session: `$env:PIP_INDEX_URL = "https://mirror.example.org/pypi/simple"`.
+# * A mirror is a copy of PyPI: same versions, same files.
+# * An `--index-url` on the command line (the cu126 / cu128 / cpu indexes above) wins over `PIP_INDEX_URL`: that whole command then downloads from PyTorch's own index, not from your mirror.
+# * For a classroom with no network at all, see "Offline installs for a classroom" in the README: `make wheelhouse` downloads every package into one folder on a machine that is online, and `make lab WHEELHOUSE=...` installs from that folder with no network.
 
 # %% [markdown]
 # ## 6. Verifying the install: the improved script

@@ -322,6 +322,21 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 #   * https://download.pytorch.org/whl/cu126
 #   * https://download.pytorch.org/whl/cu128
 #   * https://download.pytorch.org/whl/cu130
+#
+# ### 下载太慢：换用 PyPI 镜像
+#
+# CUDA 版的 torch 连同它的 CUDA 运行库有好几 GB。如果从 PyPI 下载很慢，可以让 pip 改用离你近的 PyPI 镜像（很多学校、公司和地区都提供）。pip 会读取环境变量 `PIP_INDEX_URL`（代替 PyPI 的索引地址）和 `PIP_EXTRA_INDEX_URL`（在 PyPI 之外再加一个索引）；课程的 `make lab` 和 `make test` 不会覆盖它们：
+#
+# ```bash
+# export PIP_INDEX_URL=https://mirror.example.org/pypi/simple   # 换成你选用的镜像地址
+# python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0
+# make lab                                                        # 课程环境也走这个镜像
+# ```
+#
+# * 想一直使用，就写进 pip 的配置：`python -m pip config set global.index-url https://mirror.example.org/pypi/simple`；在 Windows PowerShell 里临时设置：`$env:PIP_INDEX_URL = "https://mirror.example.org/pypi/simple"`。
+# * 镜像只是 PyPI 的副本：版本号一样，装上的文件也一样。
+# * 命令行里的 `--index-url`（比如上面的 cu126 / cu128 / cpu 索引）优先于 `PIP_INDEX_URL`：这时整条命令都从 PyTorch 自己的索引下载，不经过你的镜像。
+# * 整个教室都没有网络时，见 README 的"教室里离线安装"：先在一台能上网的电脑上用 `make wheelhouse` 把所有安装包下载到一个文件夹，再用 `make lab WHEELHOUSE=...` 从这个文件夹安装，不需要网络。
 
 # %% [markdown]
 # ## 6. 验证安装：改进后的验证脚本

@@ -232,3 +232,100 @@ def stub_problems(path: Path) -> list[str]:
         elif not line.startswith("⏳") or NOT_DONE[edition] not in line or "NotImplementedError" not in line:
             problems.append(f"{path.name}: the stub of {exercise_id} printed {line!r}, not 'not done yet' with a hint")
     return problems
+
+
+# ---------------------------------------------------------------- prose that holds on any machine
+
+#: A number as prose writes it: 1797, 1,797, 0.0995, 48.65 (not part of a word or of a version such as 2.11.0).
+NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![\w]|[.,]\d)")
+
+#: Numbers that a markdown cell may repeat from an output, per chapter (both editions, lessons and
+#: solutions), each with the reason it cannot go stale. Add an entry only for a number that no
+#: re-run can change; a measured number is printed by the code instead, or phrased so it holds anywhere.
+REPEATED_NUMBER_EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("01_what_is_pytorch", "13.0"): "the CUDA version of the pinned wheel (torch 2.11.0+cu130), set by requirements.txt",
+    ("02_installation", "11.7"): "the CUDA version in the seed text's nvidia-smi screen, which a cell parses: fixed text",
+    ("08_data", "1797"): "the size of scikit-learn's bundled digits dataset",
+    ("09_training", "1797"): "the size of scikit-learn's bundled digits dataset",
+    ("09_training", "1258"): "the size of the fixed digits training split, digits_datasets(seed=0)",
+    ("10_torchvision", "269"): "the size of the fixed digits test split, digits_datasets(seed=0)",
+    ("12_torchaudio", "257"): "n_fft // 2 + 1 for n_fft=512, worked out in the prose",
+    ("12_torchaudio", "768"): "the feature width of Wav2Vec2-base, fixed by the architecture",
+    ("14_distributed", "629"): "the size of the training set the DDP script splits, fixed by the data",
+    ("15_profiler", "256"): "the hidden width of the profiled model, fixed by its layers",
+    ("16_onnx", "128"): "the flattened feature size of the exported model, fixed by its shapes",
+}
+
+
+def significant_digits(number: str) -> int:
+    """1797 → 4, 0.0995 → 3, 48.65 → 4; the trailing zeros of an integer (100, 1000) do not count."""
+    digits = number.replace(",", "").replace(".", "").lstrip("0")
+    return len(digits if "." in number else digits.rstrip("0"))
+
+
+def numbers_in(text: str, min_digits: int = 3) -> set[str]:
+    """The numbers of ``text`` with at least ``min_digits`` significant digits, thousands separators removed."""
+    return {m.group(1).replace(",", "") for m in NUMBER.finditer(text) if significant_digits(m.group(1)) >= min_digits}
+
+
+def repeated_number_problems(
+    root: Path = ROOT,
+    kinds: tuple[str, ...] = ("notebooks", "solutions"),
+    exceptions: dict[tuple[str, str], str] = REPEATED_NUMBER_EXCEPTIONS,
+) -> list[str]:
+    """A markdown cell must not retype a number (3+ significant digits) that an output of its notebook shows.
+
+    Such a number goes stale, or turns false on another machine, the next time the notebook runs:
+    the code prints the comparison instead, or the prose says what holds anywhere. Markdown code spans
+    and blocks are checked too (a pasted number goes stale in backticks as well). Not reported: numbers
+    that the notebook's own code cells write (inputs chosen by the author, such as a layer width), the
+    chapter's exercise ids (10.1) and ``exceptions``. Outputs of every cell count, NBVAL_IGNORE_OUTPUT
+    ones included: those are the most likely to change.
+    """
+    problems = []
+    for kind in kinds:
+        for path in sorted((root / kind).glob("*/*.ipynb")):
+            notebook = read_notebook(path)
+            code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+            measured = numbers_in(output_text(notebook)) - numbers_in(code) - set(chapter_ids(path.stem))
+            measured -= {number for (slug, number) in exceptions if slug == path.stem}
+            for number, cell in enumerate(notebook.cells):
+                if cell.cell_type != "markdown":
+                    continue
+                for value in sorted(numbers_in(cell.source) & measured):
+                    problems.append(
+                        f"{kind}/{path.parent.name}/{path.name}: markdown cell {number} repeats {value}, which an output"
+                        " shows: print it from the code, or phrase the text so it holds on any machine"
+                    )
+    return problems
+
+
+# ---------------------------------------------------------------- zh typography
+
+#: zh chapters whose prose still has ASCII quotes: others are rewriting them. Empty this once they are converted.
+ZH_QUOTES_NOT_YET_CONVERTED = ("02_installation", "11_text", "14_distributed")
+HAN = re.compile("[\u3400-\u9fff]")
+ASCII_QUOTED = re.compile(r'"([^"\n]*)"')
+MARKDOWN_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+
+
+def zh_quote_problems(root: Path = ROOT, skip: tuple[str, ...] = ZH_QUOTES_NOT_YET_CONVERTED) -> list[str]:
+    """Chinese prose quotes with “ ” (and ‘ ’ inside), never with ASCII "…".
+
+    Flags an ASCII pair in zh markdown that holds Chinese or touches it. Code spans and blocks are
+    left alone: there "..." is a Python string.
+    """
+    problems = []
+    for kind in KINDS:
+        for path in sorted((root / kind / "zh").glob("*.ipynb")):
+            if path.stem in skip:
+                continue
+            for number, cell in enumerate(read_notebook(path).cells):
+                if cell.cell_type != "markdown":
+                    continue
+                text = MARKDOWN_CODE.sub(lambda m: "\0" * len(m.group()), cell.source)
+                for m in ASCII_QUOTED.finditer(text):
+                    around = text[max(m.start() - 1, 0) : m.start()] + text[m.end() : m.end() + 1]
+                    if "\0" not in m.group(1) and (HAN.search(m.group(1)) or HAN.search(around)):
+                        problems.append(f"{kind}/zh/{path.name}: markdown cell {number} quotes {m.group(0)!r} with ASCII quotes, not “ ”")
+    return problems

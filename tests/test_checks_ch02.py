@@ -80,11 +80,8 @@ def test_02_1_zh_hint():
 def wheel_index(driver_cuda):
     if driver_cuda is None:
         return "cpu"
-    version = tuple(int(part) for part in driver_cuda.split(".")[:2])
-    for name, needs in [("cu130", (13, 0)), ("cu128", (12, 8)), ("cu126", (12, 6))]:
-        if version >= needs:
-            return name
-    return None
+    major = int(driver_cuda.split(".")[0])
+    return "cu130" if major >= 13 else "cu128" if major == 12 else None
 
 
 def test_02_2_passes():
@@ -120,8 +117,26 @@ def test_02_2_newer_driver_runs_older_builds():
 
     status, message = evaluate("02.2", only_known_versions, "en")
     assert status == "fail"
-    assert "also runs builds for older CUDA versions" in message
+    assert "minor-version compatibility" in message
     assert "'cu130'" in message
+
+
+def test_02_2_the_old_matching_rule_is_caught():
+    def match_the_minor_version(driver_cuda):  # the rule the course taught before: 12.6 -> cu126, 12.4 -> None
+        if driver_cuda is None:
+            return "cpu"
+        version = tuple(int(part) for part in driver_cuda.split(".")[:2])
+        for name, needs in [("cu130", (13, 0)), ("cu128", (12, 8)), ("cu126", (12, 6))]:
+            if version >= needs:
+                return name
+        return None
+
+    status, message = evaluate("02.2", match_the_minor_version, "en")
+    assert status == "fail"
+    assert "for a driver with CUDA 12.6 you returned 'cu126'" in message
+    assert "(here 'cu128')" in message
+    status, message = evaluate("02.2", match_the_minor_version, "zh")
+    assert "次版本兼容" in message
 
 
 def test_02_2_no_driver_means_cpu():

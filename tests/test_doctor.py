@@ -18,9 +18,11 @@ from course_utils.doctor import (
     doctor,
     format_report,
     gather_facts,
+    kernels_for,
+    parse_gpu_query,
     parse_nvidia_smi,
     read_pins,
-    wheel_for_driver,
+    wheel_for,
 )
 from course_utils.samples import NVIDIA_SMI_SAMPLE, NVIDIA_SMI_SEED
 
@@ -82,13 +84,28 @@ def test_driver_too_old_for_cuda_13_offers_a_cu12_build():
     found = levels(machine(driver_version="570.86.10", driver_cuda="12.8"))
     (error,) = found[ERROR]
     assert "driver is too old" in error and "supports CUDA up to 12.8" in error
+    assert "580.65.06" in error  # the Linux minimum for CUDA 13.x
     assert "--index-url https://download.pytorch.org/whl/cu128" in error
-    assert "torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0" in error
+    # The build's local label, so that pip replaces the installed torch 2.11.0 of another build.
+    assert "torch==2.11.0+cu128 torchvision==0.26.0+cu128 torchaudio==2.11.0+cu128" in error
 
 
 def test_driver_too_old_for_every_build_says_update():
-    (error,) = levels(machine(driver_version="525.60.13", driver_cuda="12.0"))[ERROR]
-    assert "Update the NVIDIA driver" in error and "--index-url" not in error
+    (error,) = levels(machine(driver_version="470.256.02", driver_cuda="11.4"))[ERROR]
+    assert "Update the NVIDIA driver to R525 or newer (525.60.13 on Linux)" in error and "whl/cu128" in error
+
+
+@pytest.mark.parametrize("driver", [("525.60.13", "12.0"), ("535.183.01", "12.2"), ("570.86.10", "12.8")])
+@pytest.mark.parametrize("build", ["12.6", "12.8"])
+def test_cuda_12_builds_run_on_any_driver_from_r525(driver, build):
+    """Minor-version compatibility: a cu126/cu128 build on an R525+ driver is fine, not a warning."""
+    driver_version, driver_cuda = driver
+    found = levels(machine(torch_cuda=build, cuda_available=True, gpu_names=["NVIDIA GeForce RTX 3090"],
+                           gpu_capabilities=["8.6"], driver_version=driver_version, driver_cuda=driver_cuda))
+    assert WARN not in found and ERROR not in found
+    assert any("CUDA works" in m for m in found[OK])
+    if [int(x) for x in driver_cuda.split(".")] < [int(x) for x in build.split(".")]:
+        assert any("minor-version compatibility" in m and "PTX" in m for m in found[INFO])
 
 
 def test_working_gpu():
@@ -100,7 +117,7 @@ def test_working_gpu():
 
 def test_cpu_build_on_a_gpu_machine_suggests_the_cuda_wheel():
     (warn,) = levels(machine(torch_cuda=None, driver_version="580.95.05", driver_cuda="13.0"))[WARN]
-    assert "CPU-only build" in warn and "whl/cu130" in warn
+    assert "CPU-only build" in warn and "whl/cu130" in warn and "torch==2.11.0+cu130" in warn
 
 
 def test_ffmpeg_missing():
@@ -137,9 +154,104 @@ def test_mps_only_reported_on_macs():
     assert any("MPS" in m for m in levels(machine(os_name="darwin", mps_available=True))[OK])
 
 
-@pytest.mark.parametrize(("driver", "index"), [("13.0", "cu130"), ("12.9", "cu128"), ("12.6", "cu126"), ("12.4", None)])
-def test_wheel_for_driver(driver, index):
-    assert wheel_for_driver(driver) == index
+@pytest.mark.parametrize(
+    ("driver", "index"), [("13.0", "cu130"), ("12.9", "cu128"), ("12.6", "cu128"), ("12.2", "cu128"), ("12.0", "cu128"), ("11.8", None)]
+)
+def test_wheel_for_a_driver_alone(driver, index):
+    assert wheel_for(driver) == index
+
+
+# The machines of issue 16: (GPU, compute capability, driver, nvidia-smi's CUDA Version) -> wheel index.
+SIMULATED = [
+    ("NVIDIA GeForce GTX 1080", "6.1", "535.183.01", "12.2", "cu126"),  # Pascal: only cu126 has sm_60
+    ("Tesla V100-SXM2-32GB", "7.0", "580.95.05", "13.0", "cu126"),  # Volta: cu128/cu130 dropped sm_70
+    ("NVIDIA GeForce RTX 5090", "12.0", "570.133.20", "12.8", "cu128"),  # Blackwell: cu126 has no sm_120
+    ("NVIDIA H100 80GB HBM3", "9.0", "580.95.05", "13.0", "cu130"),  # Hopper on R580: PyPI's default
+]
+
+
+@pytest.mark.parametrize(("gpu", "capability", "driver", "driver_cuda", "index"), SIMULATED)
+def test_wheel_for_driver_and_gpu(gpu, capability, driver, driver_cuda, index):
+    assert wheel_for(driver_cuda, capability) == index
+
+
+@pytest.mark.parametrize(("gpu", "capability", "driver", "driver_cuda", "index"), SIMULATED)
+def test_cpu_build_on_simulated_machines_gets_the_right_wheel(gpu, capability, driver, driver_cuda, index):
+    (warn,) = levels(machine(torch_cuda=None, driver_version=driver, driver_cuda=driver_cuda,
+                             gpu_names=[gpu], gpu_capabilities=[capability]))[WARN]
+    assert f"--index-url https://download.pytorch.org/whl/{index}" in warn
+    assert f"torch==2.11.0+{index} torchvision==0.26.0+{index} torchaudio==2.11.0+{index}" in warn
+
+
+def test_cu130_on_pascal_is_an_error_with_the_cu126_fix():
+    pascal = machine(
+        cuda_available=True, gpu_names=["NVIDIA GeForce GTX 1080"], gpu_capabilities=["6.1"],
+        torch_archs="sm_75 sm_80 sm_86 sm_90 sm_100 sm_120".split(), driver_version="580.95.05", driver_cuda="13.0",
+        tensor_error="AcceleratorError: CUDA error: no kernel image is available for execution on the device",
+    )
+    found = levels(pascal)
+    (error,) = found[ERROR]  # one finding: the generic "reinstall" advice would not help
+    assert "no kernels for NVIDIA GeForce GTX 1080 (compute capability 6.1, Pascal, sm_61)" in error
+    assert "no kernel image is available" in error and "--force-reinstall" not in error
+    assert "pip install torch==2.11.0+cu126 torchvision==0.26.0+cu126 torchaudio==2.11.0+cu126 " in error
+    assert error.endswith("--index-url https://download.pytorch.org/whl/cu126`.")
+    assert not any("CUDA works" in m for m in found.get(OK, []))
+
+
+def test_arch_list_read_from_the_table_when_cuda_is_unusable():
+    """CUDA unusable (driver too old), GPU read from nvidia-smi: the fix already picks cu126 for Pascal."""
+    (error,) = levels(machine(driver_version="470.256.02", driver_cuda="11.4",
+                              gpu_names=["NVIDIA GeForce GTX 1080"], gpu_capabilities=["6.1"]))[ERROR]
+    assert "no kernels for NVIDIA GeForce GTX 1080" in error
+    assert "Update the NVIDIA driver to R525 or newer (525.60.13 on Linux)" in error and "whl/cu126" in error
+
+
+def test_gpu_too_old_for_every_build():
+    (error,) = levels(machine(torch_cuda=None, driver_version="470.256.02", driver_cuda="11.4",
+                              gpu_names=["Tesla K80"], gpu_capabilities=["3.7"]))[WARN]
+    assert "no torch 2.11 build has kernels for this GPU" in error
+
+
+def test_ptx_only_gpu_on_an_older_driver_warns():
+    found = levels(machine(cuda_available=True, gpu_names=["Future GPU"], gpu_capabilities=["12.1"],
+                           torch_archs=["sm_90", "compute_120"], torch_cuda="12.8",
+                           driver_version="535.183.01", driver_cuda="12.2"))
+    (warn,) = found[WARN]
+    assert "only through PTX" in warn and "minor-version compatibility does not cover PTX" in warn
+
+
+@pytest.mark.parametrize(
+    ("archs", "capability", "kind"),
+    [
+        ("sm_75 sm_80 sm_86 sm_90 sm_100 sm_120", "8.9", "sm"),  # Ada runs Ampere's sm_86 kernels
+        ("sm_75 sm_80 sm_86 sm_90 sm_100 sm_120", "6.1", None),  # Pascal: nothing
+        ("sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90", "6.1", "sm"),  # sm_60 covers 6.1
+        ("sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90", "12.0", None),  # no Blackwell in cu126
+        ("sm_90 compute_90", "12.0", "ptx"),  # PTX compiles forward to newer GPUs
+        ("sm_90 compute_90", "8.6", None),  # but never backward
+        ("sm_90a", "9.0", "sm"),
+    ],
+)
+def test_kernels_for(archs, capability, kind):
+    assert kernels_for(archs, capability) == kind
+
+
+def test_parse_gpu_query():
+    text = "name, compute_cap\nNVIDIA GeForce GTX 1080, 6.1\nNVIDIA GeForce RTX 5090, 12.0\n"
+    assert parse_gpu_query(text) == [("NVIDIA GeForce GTX 1080", "6.1"), ("NVIDIA GeForce RTX 5090", "12.0")]
+    assert parse_gpu_query('Field "compute_cap" is not a valid field to query.') == []
+
+
+def test_the_table_matches_the_installed_build():
+    """The cu130 row is what PyPI's torch reports (read without a GPU from the compiled arch flags)."""
+    import torch
+
+    from course_utils.doctor import CUDA_BUILDS
+
+    row = {b.cuda: b for b in CUDA_BUILDS}.get(torch.version.cuda)
+    if row is None or not hasattr(torch._C, "_cuda_getArchFlags"):
+        pytest.skip(f"not one of the table's builds: torch.version.cuda={torch.version.cuda}")
+    assert torch._C._cuda_getArchFlags().split() == row.archs.split()
 
 
 def test_parse_nvidia_smi():

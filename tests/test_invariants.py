@@ -19,10 +19,13 @@ from .invariants import (
     edition_output_problems,
     edition_problems,
     marker_problems,
+    numbers_in,
+    repeated_number_problems,
     solution_problems,
     stamp_problems,
     stub_problems,
     unexecuted_cells,
+    zh_quote_problems,
 )
 
 NOTEBOOK_FOLDERS = [ROOT / kind for kind in KINDS]
@@ -251,3 +254,50 @@ def test_chapter_check_catches_missing_notebooks(tmp_path):
 def test_the_map_covers_the_spec():
     assert len(CHAPTERS) == 17 and list(CHAPTERS)[0] == "00_how_to_use" and list(CHAPTERS)[-1] == "16_onnx"
     assert EDITIONS == ("zh", "en")
+
+
+# ---------------------------------------------------------------- prose that holds on any machine
+
+
+def test_markdown_never_retypes_a_number_an_output_shows():
+    # Fails on chapter 11 until its rebuild (issue 16, point 5) stops copying outputs into the prose.
+    assert repeated_number_problems(ROOT) == []
+
+
+def test_number_reading():
+    assert numbers_in("1,797 images, 48.65 ms, 0.0995, 100 runs, torch 2.11.0, 5.3x, 42") == {"1797", "48.65", "0.0995"}
+
+
+def test_repeated_number_check_catches_a_retyped_measurement(tmp_path):
+    root = copy_course(tmp_path)
+    path = root / "notebooks" / "en" / "09_training.ipynb"
+    notebook = read_notebook(path)
+    output = next(c for c in notebook.cells if c.cell_type == "code" and "images per digit" in c.source).outputs[0]
+    output.text += "measured: 12.345 ms\n"
+    markdown = next(c for c in notebook.cells if c.cell_type == "markdown")
+    markdown.source += "\n\nOn this machine it took 12.345 ms; the digits dataset has 1,797 images."
+    write_pair(notebook, path)
+    problems = repeated_number_problems(root, kinds=("notebooks",))
+    assert any(p.startswith("notebooks/en/09_training.ipynb: markdown cell 0 repeats 12.345") for p in problems)
+    assert not any("repeats 1797" in p for p in problems)  # listed, with its reason
+    unlisted = repeated_number_problems(root, kinds=("notebooks",), exceptions={})
+    assert any(p.startswith("notebooks/en/09_training.ipynb: markdown cell 0 repeats 1797") for p in unlisted)
+
+
+# ---------------------------------------------------------------- zh typography
+
+
+def test_zh_prose_quotes_with_chinese_quotation_marks():
+    assert zh_quote_problems(ROOT) == []
+
+
+def test_zh_quote_check_catches_ascii_quotes_but_not_code(tmp_path):
+    root = copy_course(tmp_path)
+    path = root / "notebooks" / "zh" / "03_tensors.ipynb"
+    notebook = read_notebook(path)
+    markdown = next(c for c in notebook.cells if c.cell_type == "markdown")
+    markdown.source += '\n\n这是"复制"，而 `print("不算")` 和 "hello" 都不算。'
+    write_pair(notebook, path)
+    assert zh_quote_problems(root) == [
+        'notebooks/zh/03_tensors.ipynb: markdown cell 0 quotes \'"复制"\' with ASCII quotes, not “ ”'
+    ]

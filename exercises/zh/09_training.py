@@ -49,7 +49,7 @@ check("09.1", accuracy)
 # ## 09.2 混淆矩阵
 #
 # 完成 `confusion_matrix(preds, targets, num_classes)`：返回形状为 `(num_classes, num_classes)` 的整数张量，
-# 其中 `cm[t, p]` 是"真实类别为 t、被预测为 p"的样本个数（**行是真实类别，列是预测类别**，和 scikit-learn 的约定一样）。
+# 其中 `cm[t, p]` 是“真实类别为 t、被预测为 p”的样本个数（**行是真实类别，列是预测类别**，和 scikit-learn 的约定一样）。
 # 从没出现过的类别也要有自己的行和列。
 
 # %%

@@ -130,7 +130,7 @@ for label, values in inputs.items():
 # - `[1.0, 2.0]` sums to 3, less than 10, so it is doubled twice (two `MulBackward0`); its mean, 6, is not above 15,
 #   so the square branch runs (`PowBackward0`). `out = sum((4x)²) = 16·Σx²`, so the gradient is `32x = [32, 64]`.
 # - `[10.0, 30.0]` already sums to 40: the loop never runs. Its mean, 20, is above 15, so the log branch runs
-#   (`LogBackward0`). `out = Σ log x`, and the gradient is `1/x = [0.1, 0.0333]`.
+#   (`LogBackward0`). `out = Σ log x`, and the gradient is `1/x = [1/10, 1/30]`.
 #
 # Backpropagation uses the graph recorded on **this** run, which is why both gradients are right.
 # Here are the two graphs side by side.
@@ -233,13 +233,13 @@ print("h.sum() < 10 ?", bool(h.sum() < 10))
 # | Component | What it does | Status (torch 2.11) | In this course |
 # |---|---|---|---|
 # | `torch` | the core: tensors, `autograd`, `nn`, `optim`, `utils.data` (`Dataset`/`DataLoader`), `cuda` and more | actively developed | chapters 03–09 |
-# | `torchvision` | vision: datasets, models (the `weights=` API), image transforms, detection/segmentation tools | actively developed | chapter 10 |
+# | `torchvision` | vision: datasets, models (the `weights=` API), image transforms, detection/segmentation tools. Its detection models are Faster/Mask/Keypoint R-CNN, RetinaNet, SSD, SSDlite and FCOS; it has **no YOLO**, whatever the seed text says | actively developed | chapter 10 |
 # | `torchaudio` | audio: transforms (spectrograms, MFCC, resampling), models (such as Wav2Vec2) | **maintenance mode**; audio I/O has moved to **TorchCodec** | chapter 12 |
 # | text (`torchtext`) | used to provide NLP datasets, tokenizers and vocabularies | **discontinued**: its last release does not support current torch, and it is **not installed** here; text pipelines are written in plain `torch` | chapter 11 |
 # | TorchScript (`torch.jit`) | turns a model into a format that runs without Python, for example from C++ (`script`/`trace`) | **deprecated**; its successor is **`torch.export`** (and `torch.compile` for speed) | chapter 13 |
 # | `torch.distributed` | distributed training: communication primitives (`all_reduce`, `broadcast`), backends (NCCL, Gloo, MPI), DDP | actively developed | chapter 14 |
 # | `torch.profiler` | performance analysis: time and memory per operator; traces viewed in Perfetto (the TensorBoard plugin is deprecated) | actively developed | chapter 15 |
-# | `torch.onnx` | exports a model to the standard ONNX format for runtimes such as ONNX Runtime and TensorRT | actively developed; the default exporter is the new one built on `torch.export`, and it needs the `onnxscript` package | chapter 16 |
+# | `torch.onnx` | exports a model to the standard ONNX format for runtimes such as ONNX Runtime and TensorRT (not "into TensorFlow and Caffe", as the seed says: Caffe2 merged into PyTorch and is gone, and the ONNX→TensorFlow converter is archived) | actively developed; the default exporter is the new one built on `torch.export`, and it needs the `onnxscript` package | chapter 16 |
 #
 # A table is not proof, so let us import every installed component and print its version. Submodules such as
 # `torch.export` ship with `torch` and share its version.
@@ -350,7 +350,7 @@ print("TPU support (torch_xla) installed:", importlib.util.find_spec("torch_xla"
 # - PyTorch = tensors + autograd + building blocks for models + a large ecosystem, with code that runs eagerly.
 # - The computation graph is recorded as the code runs and can differ on every run; `grad_fn` and
 #   `next_functions` let you see it.
-# - From Lua Torch to PyTorch (2016), 1.0 merged with Caffe2 (2018), the PyTorch Foundation (2022),
+# - From Lua Torch to PyTorch (2016), Caffe2 merged into PyTorch 1.0 (2018), the PyTorch Foundation (2022),
 #   2.0 with `torch.compile` (2023).
 # - torchtext is discontinued, TorchScript is deprecated (use `torch.export`), and torchaudio is in maintenance
 #   mode (its I/O moved to TorchCodec).

@@ -22,7 +22,7 @@
 #
 # | What older guides say | What is true today (torch 2.11) |
 # | --- | --- |
-# | Python 3.6+ / 3.8 / 3.9 | torch 2.11 needs **Python 3.10 or newer** (the course is tested on 3.10–3.13) |
+# | Python 3.6+ / 3.8 / 3.9 | torch 2.11 needs **Python 3.10 or newer** and has wheels for 3.10–3.13. The course's CPU tests run on Python 3.11 and its GPU tests on 3.12; the other versions are not tested here |
 # | `conda install pytorch ... -c pytorch` | the `-c pytorch` channel **got no releases after 2.5**: use **conda-forge**, or pip inside a conda environment |
 # | `pytorch-cuda=11.8`, `cudatoolkit=11.0`, `cpuonly` | pins for that old channel, **now obsolete** |
 # | install the CUDA Toolkit, then check `nvcc --version` | pip wheels **bundle** the CUDA runtime libraries: you need only the **NVIDIA driver**, no CUDA Toolkit and no `nvcc` |
@@ -166,66 +166,89 @@ print("torch version:     ", torch.__version__)
 print("torch.version.cuda:", torch.version.cuda)
 
 # %% [markdown]
-# The rule is simple: **the CUDA version torch was built for must not be newer than the CUDA version the driver supports**.
+# Two conditions decide whether a CUDA build of torch runs on your machine: **the driver** must be new enough for the build's CUDA, and **the GPU** must be one the build has kernels for.
 #
-# * Driver's `CUDA Version` ≥ 13.0 (**driver series 580 or newer**): PyPI's default torch (CUDA 13.0) just works.
-# * An older driver, say the 570 series (CUDA 12.8): the default torch reports *"The NVIDIA driver on your system is too old"* and `torch.cuda.is_available()` returns `False`. Two fixes: update the driver, or install the cu128 / cu126 build from PyTorch's own wheel index.
+# **The driver: minor-version compatibility.** Since CUDA 11, NVIDIA guarantees that a program built with any CUDA release of one major version runs on every driver of that major version, from a minimum branch on. So the driver's `CUDA Version` does not have to reach the build's minor version:
 #
-# torch 2.11 comes in three CUDA builds only: cu126, cu128 and cu130 (plus the CPU-only build, cpu). Common driver series and the CUDA they support:
+# * a **CUDA 12.x** build (cu126, cu128) runs on any driver from the **R525** branch on (525.60.13 or newer on Linux): `nvidia-smi` shows `CUDA Version: 12.0` or higher;
+# * a **CUDA 13.x** build (cu130, PyPI's default) needs the **R580** branch or newer (580.65.06 or newer on Linux): `CUDA Version: 13.0` or higher. On an older driver, for example the 570 series (CUDA 12.8), it reports *"The NVIDIA driver on your system is too old"* and `torch.cuda.is_available()` returns `False`.
 #
-# | Driver series | CUDA Version shown by `nvidia-smi` | torch 2.11 build to pick |
-# | --- | --- | --- |
-# | 580 and newer | 13.0 and newer | cu130 (PyPI's default) |
-# | 575 | 12.9 | cu128 |
-# | 570 | 12.8 | cu128 |
-# | 560 | 12.6 | cu126 |
-# | 550, 535, ... | 12.4, 12.2, ... | update the driver first |
+# One caveat: **PTX**. Besides machine code for each GPU architecture (`sm_XY`), a build can carry PTX (`compute_XY`), an intermediate code that the driver compiles when the program loads, which is how a build can run on GPUs newer than itself. That compilation needs a driver at least as new as the CUDA that produced the PTX, and minor-version compatibility does not cover it. torch 2.11's wheels ship machine code for every architecture in the table below, so this matters only for a GPU that a build reaches through PTX alone.
 #
-# (Within one CUDA major version, NVIDIA's "minor version compatibility" sometimes lets a newer 12.x build run on an older 12.x driver, with limitations and no guarantee. Updating the driver is the reliable fix, and `doctor()` follows the conservative rule above.)
+# **The GPU: its architecture.** Each NVIDIA GPU has a **compute capability** X.Y that names its architecture (6.1 is Pascal, 8.6 Ampere, 12.0 Blackwell). A build contains kernels only for the architectures it was compiled for; machine code for X.Y also runs on X.Z with Z ≥ Y (the same major version). On a GPU that the build does not cover, `torch.cuda.is_available()` still says `True`, but the first computation fails with *"no kernel image is available for execution on the device"*, and reinstalling the same build does not help.
 #
-# `wheel_for_driver` in the `doctor` module applies the rule and picks the newest build that fits:
+# torch 2.11 comes in three CUDA builds (plus the CPU-only build, cpu). Its support matrix:
+#
+# | Build | Built for CUDA | Minimum driver (Linux) | `CUDA Version` in `nvidia-smi` | GPU architectures (compute capability) |
+# | --- | --- | --- | --- | --- |
+# | cu130 (PyPI's default on Linux) | 13.0 | R580: 580.65.06 | 13.0 or higher | Turing 7.5, Ampere 8.0/8.6 (and Ada 8.9), Hopper 9.0, Blackwell 10.0/12.0 |
+# | cu128 | 12.8 | R525: 525.60.13 | 12.0 or higher | the same as cu130 |
+# | cu126 | 12.6 | R525: 525.60.13 | 12.0 or higher | Maxwell 5.0, Pascal 6.0, Volta 7.0, Turing 7.5, Ampere 8.0/8.6 (and Ada 8.9), Hopper 9.0; **no Blackwell** |
+#
+# So a GTX 10xx (Pascal), a Titan V or a V100 (Volta) runs **only the cu126 build**: PyPI's default and cu128 fail there with "no kernel image". A Blackwell card (RTX 50xx, B200) needs cu128 or cu130. Everything from Turing to Hopper runs all three, and then the driver decides.
+#
+# **Reading your GPU's compute capability.** In a terminal:
+#
+# ```bash
+# nvidia-smi --query-gpu=name,compute_cap --format=csv
+# ```
+#
+# prints one line per GPU, such as `NVIDIA GeForce GTX 1080, 6.1`. In Python, `torch.cuda.get_device_capability()` returns the same as a tuple, `(6, 1)`, and `torch.cuda.get_arch_list()` lists the architectures the installed build carries (`sm_75`, `sm_80`, ...; a `compute_XY` entry is PTX). Both need a working CUDA; the verification script in section 6 prints them.
+#
+# `wheel_for(driver_cuda, capability)` in the `doctor` module applies both conditions to the table (which lives in `doctor.CUDA_BUILDS`) and picks the newest build that fits (given the driver alone, it answers for a GPU from Turing to Hopper, which every build covers):
 
 # %%
-from course_utils.doctor import wheel_for_driver
+from course_utils.doctor import wheel_for
 
-for driver_cuda in ["13.0", "12.9", "12.8", "12.6", "12.2", "11.7"]:
-    print(f"driver supports CUDA {driver_cuda:4} -> {wheel_for_driver(driver_cuda)}")
+machines = [
+    ("13.0", "9.0", "H100 (Hopper), driver 580"),
+    ("12.8", "12.0", "RTX 5090 (Blackwell), driver 570"),
+    ("12.2", "8.6", "RTX 3090 (Ampere), driver 535"),
+    ("12.2", "6.1", "GTX 1080 (Pascal), driver 535"),
+    ("13.0", "7.0", "V100 (Volta), driver 580"),
+    ("11.4", "8.6", "RTX 3090, driver 470"),
+]
+for driver_cuda, capability, gpu in machines:
+    print(f"{gpu:34} CUDA {driver_cuda:4}  capability {capability:4} -> {wheel_for(driver_cuda, capability)}")
 
 # %% [markdown]
-# The whole compatibility table as a picture: one row per driver, one column per torch 2.11 wheel; green means it runs, and a star marks the one to pick.
+# The whole matrix as a picture. Left: which driver runs which build; right: which GPU generation each build has kernels for. Green means it runs, and a star marks the build to pick.
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from course_utils.doctor import CUDA_BUILDS, arch_name, driver_runs, kernels_for
 
-drivers = [("535", "12.2"), ("550", "12.4"), ("560", "12.6"), ("570", "12.8"), ("575", "12.9"), ("580", "13.0")]
-builds = [("cpu", None), ("cu126", "12.6"), ("cu128", "12.8"), ("cu130", "13.0")]
+builds = ["cpu"] + [build.index for build in reversed(CUDA_BUILDS)]
+by_index = {build.index: build for build in CUDA_BUILDS}
+drivers = [("470", "11.4"), ("525", "12.0"), ("535", "12.2"), ("550", "12.4"), ("570", "12.8"), ("580", "13.0")]
+gpus = ["5.2", "6.1", "7.0", "7.5", "8.6", "8.9", "9.0", "12.0"]
 
+driver_grid = np.array([[name == "cpu" or driver_runs(cuda, by_index[name].cuda) for name in builds] for _, cuda in drivers])
+gpu_grid = np.array([[name == "cpu" or kernels_for(by_index[name].archs, cap) == "sm" for name in builds] for cap in gpus])
 
-def as_tuple(version):
-    return tuple(int(part) for part in version.split("."))
-
-
-runs = np.array(
-    [[build_cuda is None or as_tuple(build_cuda) <= as_tuple(cuda) for _, build_cuda in builds] for _, cuda in drivers]
-)
-fig, ax = plt.subplots(figsize=(7.5, 3.8))
-ax.imshow(runs, cmap="RdYlGn", vmin=-0.3, vmax=1.2, aspect="auto")
-for row, (_, cuda) in enumerate(drivers):
-    pick = wheel_for_driver(cuda) or "cpu"
-    for col, (name, _) in enumerate(builds):
-        text = "runs" if runs[row, col] else "no"
-        ax.text(col, row, text + (" *" if name == pick else ""), ha="center", va="center")
-ax.set_xticks(range(len(builds)), [name for name, _ in builds])
-ax.set_yticks(range(len(drivers)), [f"driver {series} (CUDA {cuda})" for series, cuda in drivers])
-ax.set_xlabel("torch 2.11 wheel")
-ax.set_title("torch 2.11 wheels vs. NVIDIA driver (* = the one to pick)")
-ax.grid(False)
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+panels = [
+    (left, driver_grid, [f"driver {series} (CUDA {cuda})" for series, cuda in drivers], [wheel_for(cuda) for _, cuda in drivers]),
+    (right, gpu_grid, [f"{arch_name(cap)} {cap}" for cap in gpus], [wheel_for("13.0", cap) for cap in gpus]),
+]
+for ax, grid, labels, picks in panels:
+    ax.imshow(grid, cmap="RdYlGn", vmin=-0.3, vmax=1.2, aspect="auto")
+    for row, pick in enumerate(picks):
+        for col, name in enumerate(builds):
+            text = "runs" if grid[row, col] else "no"
+            ax.text(col, row, text + (" *" if name == (pick or "cpu") else ""), ha="center", va="center")
+    ax.set_xticks(range(len(builds)), builds)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("torch 2.11 wheel")
+    ax.grid(False)
+left.set_title("NVIDIA driver (any GPU from Turing to Hopper)")
+right.set_title("GPU compute capability (a driver from R580 on)")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# The 535 driver in the first row is too old for every CUDA build of torch 2.11 (by the conservative rule), which leaves only the CPU build; to use the GPU, update the driver first.
+# Read the left panel row by row: thanks to minor-version compatibility, every driver from R525 on runs cu126 and cu128, and only cu130 needs R580. The 470 driver (CUDA 11.4) is too old for every CUDA build and leaves only the CPU build. In the right panel, Maxwell, Pascal and Volta have kernels only in cu126, and Blackwell only in cu128 and cu130. When both conditions apply, take the newest build that is green in both panels; `doctor()` does exactly that with the driver and the GPUs it finds.
 
 # %% [markdown]
 # ## 4. Why you need neither the CUDA Toolkit nor `nvcc`
@@ -262,20 +285,20 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 #
 # Run these in an **activated virtual environment**. The versions are the course's pins (they live in `requirements.txt`); in other projects, drop the `==version` parts to get the latest release. Do not run install commands inside a notebook.
 #
-# **Linux with an NVIDIA driver of the 580 series or newer (CUDA 13.0), or without a GPU:** install from PyPI. This build also runs on the CPU of a machine without a GPU.
+# **Linux with an NVIDIA driver of the 580 series or newer (CUDA 13.0) and a GPU from Turing on, or without a GPU:** install from PyPI. This build also runs on the CPU of a machine without a GPU.
 #
 # ```bash
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0
 # ```
 #
-# **Linux or Windows with an older driver (cu128 for the 570/575 series, cu126 for the 560 series):** install the matching CUDA build from PyTorch's own wheel index.
+# **Linux or Windows with a driver from R525 to R575 (cu128), or a Maxwell, Pascal or Volta GPU such as a GTX 10xx, Titan V or V100 (cu126, with any driver from R525 on):** install the matching CUDA build from PyTorch's own wheel index (section 3 has the support matrix).
 #
 # ```bash
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0 --index-url https://download.pytorch.org/whl/cu128
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0 --index-url https://download.pytorch.org/whl/cu126
 # ```
 #
-# **Windows with an NVIDIA card:** PyPI's Windows wheels are CPU-only, so name an index (cu130 for a 580-or-newer driver, otherwise cu128 / cu126 from the table above):
+# **Windows with an NVIDIA card:** PyPI's Windows wheels are CPU-only, so name an index (cu130 for a 580-or-newer driver, otherwise cu128, and cu126 for Maxwell, Pascal and Volta; see the support matrix in section 3):
 #
 # ```bash
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0 --index-url https://download.pytorch.org/whl/cu130
@@ -346,6 +369,7 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 # * seed first, so that `torch.rand(5, 3)` prints the same numbers every time (and you can compare with this notebook);
 # * call `torch.version.cuda` **"Built for CUDA"**: it is the CUDA version torch was compiled for, neither the driver's version nor a Toolkit's;
 # * with a GPU, do not just ask whether it is available: compute something on it and compare with the CPU;
+# * with a GPU, print its compute capability and the architectures the build carries (section 3);
 # * check the Apple GPU (MPS) as well.
 #
 # On a machine without a GPU (like the course's test machine) `CUDA available` is `False`, and that is perfectly fine: every notebook of the course runs on the CPU.
@@ -364,6 +388,8 @@ print(f"CUDA available:       {cuda_ok}")
 if cuda_ok:
     print(f"GPU count:            {torch.cuda.device_count()}")
     print(f"GPU name:             {torch.cuda.get_device_name(0)}")
+    print(f"Compute capability:   {torch.cuda.get_device_capability(0)}")
+    print(f"Build's GPU archs:    {torch.cuda.get_arch_list()}")
     # really compute on the GPU, then compare with the CPU result
     y = (x.to("cuda") * 2).cpu()
     print(f"GPU result matches CPU: {torch.allclose(y, x * 2)}")
@@ -388,9 +414,9 @@ doctor()
 # %% [markdown]
 # ## 8. `doctor()` on other people's machines
 #
-# `doctor()` works in three steps: `gather_facts()` collects the facts about this machine into a `Facts` record; `diagnose(facts)` turns them into findings, each problem with its fix; `format_report` lays them out. Since the facts are just a record, we can **write one by hand** to simulate another machine. The three machines below are made up, so their reports are the same on every computer.
+# `doctor()` works in three steps: `gather_facts()` collects the facts about this machine into a `Facts` record; `diagnose(facts)` turns them into findings, each problem with its fix; `format_report` lays them out. Since the facts are just a record, we can **write one by hand** to simulate another machine. The four machines below are made up, so their reports are the same on every computer.
 #
-# All three have the course's pinned versions installed:
+# All four have the course's pinned versions installed:
 
 # %%
 from course_utils.doctor import Facts, diagnose, read_pins
@@ -460,18 +486,50 @@ cloud_vm = Facts(
 doctor(facts=cloud_vm)
 
 # %% [markdown]
-# Now compare the three. Every finding that `diagnose()` returns has a level (ok, info, warn or error); let us count them:
+# **Machine D: an older desktop with a GTX 1080 (Pascal, compute capability 6.1) and a driver of the 535 series (CUDA 12.2).** Its user installed the default build (CUDA 13.0) and then the cu128 build; both fail. With cu128, `torch.cuda.is_available()` is `True` (the 535 driver runs every CUDA 12 build), but the first tensor on the GPU fails:
 
 # %%
-machines = {"A: laptop, driver 570": laptop, "B: workstation, RTX 4090": workstation, "C: cloud VM, no FFmpeg": cloud_vm}
+pascal_desktop = Facts(
+    python_version="3.11.9",
+    executable="/home/student/pytorch-course/.venv/bin/python",
+    os_name="linux",
+    versions={**course_versions, "torch": "2.11.0+cu128"},
+    pins=pins,
+    torch_cuda="12.8",
+    cuda_available=True,
+    gpu_names=["NVIDIA GeForce GTX 1080"],
+    gpu_capabilities=["6.1"],
+    torch_archs=["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"],
+    driver_version="535.183.01",
+    driver_cuda="12.2",
+    tensor_error="AcceleratorError: CUDA error: no kernel image is available for execution on the device",
+    ffmpeg_path="/usr/bin/ffmpeg",
+    in_jupyter=True,
+)
+doctor(facts=pascal_desktop)
+
+# %% [markdown]
+# The driver is not the problem here, the GPU's architecture is: only the cu126 build has Pascal kernels. The fix pins the build's local version label (`+cu126`), because an installed `torch 2.11.0` of another build already satisfies `torch==2.11.0`, and pip would keep it.
+
+# %% [markdown]
+# Now compare the four. Every finding that `diagnose()` returns has a level (ok, info, warn or error); let us count them:
+
+# %%
+machines = {
+    "A: laptop, driver 570": laptop,
+    "B: workstation, RTX 4090": workstation,
+    "C: cloud VM, no FFmpeg": cloud_vm,
+    "D: GTX 1080, cu128 build": pascal_desktop,
+}
 print(f"{'machine':26} {'ok':>3} {'info':>5} {'warn':>5} {'error':>6}  GPU usable")
 for name, facts in machines.items():
     levels = [finding.level for finding in diagnose(facts)]
     counts = [levels.count(level) for level in ("ok", "info", "warn", "error")]
-    print(f"{name:26} {counts[0]:3} {counts[1]:5} {counts[2]:5} {counts[3]:6}  {facts.cuda_available}")
+    usable = facts.cuda_available and facts.tensor_error is None
+    print(f"{name:26} {counts[0]:3} {counts[1]:5} {counts[2]:5} {counts[3]:6}  {usable}")
 
 # %% [markdown]
-# The three machines have exactly the same Python packages; every difference lies outside them: the driver, the GPU, FFmpeg. That is why "pip install succeeded" does not mean "the environment works", and why `doctor()` is worth running on every new machine.
+# Machines A to C have exactly the same Python packages, and D differs only in which build of the same torch 2.11.0 it has; every other difference lies outside Python: the driver, the GPU, FFmpeg. That is why "pip install succeeded" does not mean "the environment works", and why `doctor()` is worth running on every new machine.
 
 # %% [markdown]
 # ## 9. Choosing the right Jupyter kernel
@@ -524,8 +582,9 @@ doctor(facts=wrong_kernel)
 # ## Summary
 #
 # * Make three choices: OS, pip or conda, CPU or GPU; whatever you choose, install into a **virtual environment**, on Python **3.10 or newer**.
-# * `CUDA Version` in `nvidia-smi` is the **newest CUDA the driver supports**; `torch.version.cuda` is the CUDA **torch was built for**. The first must not be lower than the second.
-# * pip wheels bundle the CUDA runtime: you need only the NVIDIA driver, not the CUDA Toolkit or `nvcc`. On Linux, PyPI's torch 2.11.0 is the CUDA 13.0 build and needs a driver of the 580 series or newer; with an older driver, install from `https://download.pytorch.org/whl/cu128` (or cu126).
+# * `CUDA Version` in `nvidia-smi` is the **newest CUDA the driver supports**; `torch.version.cuda` is the CUDA **torch was built for**. Within one CUDA major version the driver may be older (minor-version compatibility): CUDA 12.x builds run on any driver from R525 on, CUDA 13.x builds need R580.
+# * The GPU's **compute capability** (`nvidia-smi --query-gpu=name,compute_cap --format=csv`) must be among the build's architectures: Maxwell, Pascal and Volta need cu126, Blackwell needs cu128 or cu130.
+# * pip wheels bundle the CUDA runtime: you need only the NVIDIA driver, not the CUDA Toolkit or `nvcc`. On Linux, PyPI's torch 2.11.0 is the CUDA 13.0 build and needs a driver of the 580 series or newer and a GPU from Turing on; otherwise install from `https://download.pytorch.org/whl/cu128`, or cu126 for older GPUs.
 # * conda users: use conda-forge (`pytorch`, `pytorch-gpu`) or pip inside a conda environment; `-c pytorch`, `pytorch-cuda=`, `cudatoolkit=` and `cpuonly` are obsolete.
 # * After installing, run the verification script, then `doctor()`: it names each problem and tells you how to fix it.
 #

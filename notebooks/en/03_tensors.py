@@ -544,7 +544,7 @@ print(f"wrong MSE: {((prediction - target) ** 2).mean():.4f}")
 print(f"right MSE: {((prediction.squeeze(1) - target) ** 2).mean():.4f}")
 
 # %% [markdown]
-# The predictions are perfect, so the right mean squared error is 0, yet the wrong version gives 1.3333. Make a habit of printing or asserting shapes around such operations. (`nn.MSELoss` warns about this case; you will meet it in chapter 06.)
+# The predictions are perfect, so the right mean squared error is 0, yet the wrong version gives 4/3: the mean of all nine squared differences in the 3×3 matrix, six of which compare a prediction with another sample's label. Make a habit of printing or asserting shapes around such operations. (`nn.MSELoss` warns about this case; you will meet it in chapter 06.)
 
 # %% [markdown]
 # ## 8. Converting to and from NumPy

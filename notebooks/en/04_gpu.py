@@ -347,9 +347,10 @@ naive = time.perf_counter() - start
 result = benchmark(partial(torch.matmul, a, a), device=device, warmup=3, repeats=10)
 print("naive, first call:", format_seconds(naive))
 print("benchmark():      ", result)
+print(f"naive / median = {naive / result.median:.1f}x")
 
 # %% [markdown]
-# On a CPU the two are close: the quick timing measures a single call, includes the first call's extra costs, and is easily disturbed by other programs. **On a GPU**, the quick timing badly underestimates: it measures only the launch.
+# The last line is the ratio between the two on this machine. Do not expect it to be 1: the quick timing measures a single call, includes the first call's one-off costs (allocating memory, starting threads, cold caches), and one hiccup from another program is enough to move it; on another run or another machine it can land anywhere from about equal to several times slower. The median of warmed-up runs is the number to report. **On a GPU**, the quick timing is wrong the other way: it measures only the launch and badly underestimates.
 #
 # ### 4.4 How fast is a matrix multiply: GFLOP/s
 #

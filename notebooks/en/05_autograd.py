@@ -474,7 +474,7 @@ print("after a manual SGD step: w =", w, "| still a leaf:", w.is_leaf)
 # ### `torch.inference_mode()`
 #
 # `inference_mode` is a stricter `no_grad`: besides not recording the graph, it skips bookkeeping such as version counters, so inference runs a little faster.
-# The price: tensors created inside it are "inference tensors" and can **never** take part in a computation that needs gradients later.
+# The price: tensors created inside it are "inference tensors". Outside inference mode you can still read them, even in a computation that needs gradients: `w + features` works, because an addition saves nothing for the backward pass. What an inference tensor can **never** be is **saved for backward** (a factor of a multiplication is: the gradient of one factor needs the other) or **modified in place**. A `clone()` made outside `inference_mode` is a normal tensor again.
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -482,14 +482,28 @@ with torch.inference_mode():
     features = torch.ones(3) * 2
 print("features.is_inference():", features.is_inference())
 
+
+def first_sentence(err):
+    return str(err).split(".")[0] + "."
+
+
 w = torch.ones(3, requires_grad=True)
+(w + features).sum().backward()  # addition saves nothing for backward: allowed
+print("w + features works: w.grad =", w.grad)
+
+w.grad = None
 try:
     (w * features).sum().backward()  # the multiplication must save features for backward
 except RuntimeError as err:
-    print("RuntimeError:", str(err).split(". ")[0] + ".")
+    print("w * features -> RuntimeError:", first_sentence(err))
 
 (w * features.clone()).sum().backward()  # a clone made outside inference_mode is a normal tensor
 print("with a clone: w.grad =", w.grad)
+
+try:
+    features.add_(1)  # an in-place update outside inference_mode
+except RuntimeError as err:
+    print("features.add_(1) -> RuntimeError:", first_sentence(err))
 
 # %% [markdown]
 # Rule of thumb: use `inference_mode` for pure inference (deployment, batch predictions); use `no_grad` when the results may later be used in training.

@@ -612,7 +612,7 @@ torch.nn.utils.clip_grad_value_([w1, w2], clip_value=1.0)
 print("after clip_grad_value_:", [round(v, 4) for v in torch.cat([w1.grad, w2.grad]).tolist()])
 
 # %% [markdown]
-# The total norm is $\sqrt{3^2 + 0.5^2 + 4^2} \approx 5.0249$. Clipped by norm, the gradient `[0.597, 0.0995, -0.796]` points the same way with length 1 (a hair less, strictly: `clip_grad_norm_` scales by `max_norm / (total_norm + 1e-6)`);
+# The total norm is $\sqrt{3^2 + 0.5^2 + 4^2} = \sqrt{41.25}$. Clipped by norm, the gradient is divided by that norm: $[3, 0.5, -4] / \sqrt{41.25}$ points the same way with length 1 (a hair less, strictly: `clip_grad_norm_` scales by `max_norm / (total_norm + 1e-6)`);
 # clipped by value it becomes `[1, 0.5, -1]`, a different direction.
 #
 # ### When clipping really matters: exploding gradients

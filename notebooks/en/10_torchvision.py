@@ -314,6 +314,8 @@ print("segmentation:", models.list_models(module=models.segmentation))
 print("resnets:", models.list_models(include="resnet*"))
 
 # %% [markdown]
+# The detection list is the whole family: **Faster R-CNN**, **Mask R-CNN** (adds masks), **Keypoint R-CNN** (adds keypoints), **RetinaNet**, **SSD**, **SSDlite** and **FCOS**. The seed text says torchvision ships YOLO: it does not. YOLO models come from other libraries; in this chapter YOLO appears only as the name of a box format.
+#
 # ### Weights are an enum
 #
 # Every model has an enum of weights, for example `ResNet18_Weights`. `DEFAULT` points to the best set available. Besides the download address, the enum holds **metadata** (class names, number of parameters, ImageNet accuracy) and the **preprocessing** these weights need. All of this is written in torchvision's code, so no download is needed:
@@ -529,7 +531,7 @@ print("IoU matrix (2 x 3):")
 print(box_iou(a, b))
 
 # %% [markdown]
-# Check the first row, second column by hand: `[0,0,10,10]` and `[5,0,15,10]` intersect in `[5,0,10,10]`, area 50; the union is 100 + 100 − 50 = 150; IoU = 50/150 = 0.3333. The third box overlaps nothing, IoU 0.
+# Check the first row, second column by hand: `[0,0,10,10]` and `[5,0,15,10]` intersect in `[5,0,10,10]`, area 50; the union is 100 + 100 − 50 = 150; IoU = 50/150 = 1/3. The third box overlaps nothing, IoU 0.
 #
 # Datasets and models use different formats: `XYXY` (torchvision), `XYWH` (COCO annotations: top-left corner plus width and height), `CXCYWH` (YOLO, DETR: centre plus width and height). `box_convert` converts between them:
 

@@ -328,6 +328,8 @@ except Exception as err:
 # | browsers | onnxruntime-web (WebAssembly, WebGPU) | it replaced ONNX.js, which is no longer maintained |
 # | viewing | Netron | opens a `.onnx` file and shows the graph |
 #
+# The seed text says ONNX models can be loaded into TensorFlow and Caffe. That is out of date: Caffe2 merged into PyTorch in 2018 and no longer exists on its own, and the ONNX→TensorFlow converter (`onnx-tensorflow`) is archived and no longer maintained. The targets in the table are the ones in use today.
+#
 # Note: ONNX is only a format. Runtimes differ in the operators and opsets they support, so before deploying, run a numerical comparison like this chapter's in the target runtime.
 #
 # ## Summary

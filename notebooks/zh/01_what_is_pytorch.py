@@ -127,7 +127,7 @@ for label, values in inputs.items():
 # - `[1.0, 2.0]` 的和是 3，小于 10，于是翻倍两次（两个 `MulBackward0`），均值 6 不大于 15，走平方分支（`PowBackward0`）。
 #   `out = sum((4x)²) = 16·Σx²`，所以梯度是 `32x = [32, 64]`。
 # - `[10.0, 30.0]` 的和已经是 40，一次也不循环，均值 20 大于 15，走对数分支（`LogBackward0`）。
-#   `out = Σ log x`，梯度是 `1/x = [0.1, 0.0333]`。
+#   `out = Σ log x`，梯度是 `1/x = [1/10, 1/30]`。
 #
 # 反向传播用的正是**这一次**记录下来的图，所以两种情况的梯度都对。下面把两张图并排画出来。
 
@@ -226,13 +226,13 @@ print("h.sum() < 10 ?", bool(h.sum() < 10))
 # | 组件 | 作用 | 现状（torch 2.11） | 本课程 |
 # |---|---|---|---|
 # | `torch` | 核心：张量、`autograd`、`nn`、`optim`、`utils.data`（`Dataset`/`DataLoader`）、`cuda` 等 | 活跃开发 | 第 03–09 章 |
-# | `torchvision` | 视觉：数据集、模型（`weights=` 接口）、图像变换、检测/分割工具 | 活跃开发 | 第 10 章 |
+# | `torchvision` | 视觉：数据集、模型（`weights=` 接口）、图像变换、检测/分割工具。检测模型有 Faster/Mask/Keypoint R-CNN、RetinaNet、SSD、SSDlite 和 FCOS；种子教材说它带 YOLO，其实**没有** | 活跃开发 | 第 10 章 |
 # | `torchaudio` | 音频：变换（频谱、MFCC、重采样）、模型（如 Wav2Vec2） | **维护模式**；音频读写（I/O）已移交给 **TorchCodec** | 第 12 章 |
 # | 文本（`torchtext`） | 曾提供 NLP 数据集、分词和词表 | **已停止开发**：最后一个版本不支持当前的 torch，本课程**没有安装**它；文本处理直接用 `torch` 写 | 第 11 章 |
 # | TorchScript（`torch.jit`） | 把模型转成可在 C++ 等无 Python 环境运行的格式（`script`/`trace`） | **已弃用**，继任者是 **`torch.export`**（以及用于加速的 `torch.compile`） | 第 13 章 |
 # | `torch.distributed` | 分布式训练：通信原语（`all_reduce`、`broadcast`）、后端（NCCL、Gloo、MPI）、DDP | 活跃开发 | 第 14 章 |
 # | `torch.profiler` | 性能分析：每个算子的耗时和内存；轨迹用 Perfetto 查看（TensorBoard 插件已弃用） | 活跃开发 | 第 15 章 |
-# | `torch.onnx` | 把模型导出成 ONNX 通用格式，交给 ONNX Runtime、TensorRT 等运行时 | 活跃开发；默认使用基于 `torch.export` 的新导出器，需要 `onnxscript` 包 | 第 16 章 |
+# | `torch.onnx` | 把模型导出成 ONNX 通用格式，交给 ONNX Runtime、TensorRT 等运行时。种子教材说可以导入 TensorFlow 和 Caffe，这已经过时：Caffe2 早已并入 PyTorch，不再单独存在，ONNX 转 TensorFlow 的转换器也已归档、停止维护 | 活跃开发；默认使用基于 `torch.export` 的新导出器，需要 `onnxscript` 包 | 第 16 章 |
 #
 # 光看表不够，下面直接导入每个已安装的组件并打印版本。子模块（如 `torch.export`）随 `torch` 一起发布，版本与 `torch` 相同。
 
@@ -334,9 +334,9 @@ print("TPU support (torch_xla) installed:", importlib.util.find_spec("torch_xla"
 # ## 小结
 #
 # - PyTorch = 张量 + 自动求导 + 建模积木 + 大生态，代码即时执行。
-# - 计算图在代码运行时记录，每次都可能不同；`grad_fn` 和 `next_functions` 让你看到它。
-# - 从 Lua Torch 到 PyTorch（2016），1.0 并入 Caffe2（2018），PyTorch 基金会（2022），2.0 与 `torch.compile`（2023）。
+# - 计算图是在代码运行时记录下来的，每次运行都可能不同；通过 `grad_fn` 和 `next_functions` 可以看到它。
+# - 大事记：2016 年 PyTorch 接过 Lua Torch 的衣钵；2018 年发布 1.0，Caffe2 并入 PyTorch；2022 年成立 PyTorch 基金会；2023 年发布 2.0，带来 `torch.compile`。
 # - torchtext 已停止开发，TorchScript 已弃用（改用 `torch.export`），torchaudio 进入维护模式（读写交给 TorchCodec）。
-# - TensorFlow 2 默认也是 eager；PyTorch 能跑 TPU、苹果、AMD 和 Intel 的 GPU，生态也不小。
+# - TensorFlow 2 默认同样是即时执行（eager）。PyTorch 除了 NVIDIA 显卡，还能用 TPU 以及苹果、AMD、Intel 的 GPU；它的生态也相当庞大。
 #
 # 练习在 `exercises/zh/01_what_is_pytorch.ipynb`。下一章：安装 PyTorch。

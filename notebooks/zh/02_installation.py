@@ -22,7 +22,7 @@
 #
 # | 旧教程的说法 | 现在（torch 2.11）的事实 |
 # | --- | --- |
-# | 需要 Python 3.6+ / 3.8 / 3.9 | torch 2.11 需要 **Python 3.10 或更新**（本课程测试 3.10–3.13） |
+# | 需要 Python 3.6+ / 3.8 / 3.9 | torch 2.11 需要 **Python 3.10 或更新**，提供 3.10–3.13 的安装包。本课程的 CPU 测试在 Python 3.11 上运行，GPU 测试在 3.12 上运行；其他版本本课程没有测试 |
 # | `conda install pytorch ... -c pytorch` | `-c pytorch` 频道在 **2.5 之后就不再发布新版本**：改用 **conda-forge**，或在 conda 环境里用 pip |
 # | `pytorch-cuda=11.8`、`cudatoolkit=11.0`、`cpuonly` | 这些都是旧 pytorch 频道的写法，**已经作废** |
 # | 先安装 CUDA Toolkit，再用 `nvcc --version` 查版本 | pip 安装包**自带** CUDA 运行库：只需要 **NVIDIA 驱动**，不需要 CUDA Toolkit，也不需要 `nvcc` |
@@ -166,66 +166,89 @@ print("torch version:     ", torch.__version__)
 print("torch.version.cuda:", torch.version.cuda)
 
 # %% [markdown]
-# 规则很简单：**torch 编译时的 CUDA 版本不能比驱动支持的 CUDA 版本更新**。
+# 一个 CUDA 版的 torch 能不能在你的机器上跑，取决于两个条件：**驱动**要足够新，能支持这个版本的 CUDA；**GPU** 要在这个版本编译了内核的架构之列。
 #
-# * 驱动的 `CUDA Version` ≥ 13.0（**580 系列或更新的驱动**）：PyPI 上的默认 torch（CUDA 13.0）可以直接用。
-# * 驱动更旧，比如 570 系列（CUDA 12.8）：默认 torch 在这台机器上会报 *"The NVIDIA driver on your system is too old"*，`torch.cuda.is_available()` 返回 `False`。两种修法：更新驱动；或者从 PyTorch 自己的 wheel 索引安装 cu128 / cu126 版本。
+# **驱动：小版本兼容。** 从 CUDA 11 起，NVIDIA 保证：用同一个大版本里任何一个 CUDA 小版本编译的程序，都能在这个大版本的驱动上运行，只要驱动不低于某个分支。所以驱动的 `CUDA Version` 不必追上 torch 的小版本号：
 #
-# torch 2.11 提供的 CUDA 版本只有三个：cu126、cu128、cu130（另有纯 CPU 版 cpu）。常见驱动系列和它们支持的 CUDA 版本：
+# * **CUDA 12.x** 版本（cu126、cu128）在 **R525** 分支及以后的任何驱动上都能运行（Linux 上是 525.60.13 或更新），`nvidia-smi` 显示 `CUDA Version: 12.0` 或更高即可；
+# * **CUDA 13.x** 版本（cu130，也就是 PyPI 的默认版本）需要 **R580** 分支或更新的驱动（Linux 上是 580.65.06 或更新），即 `CUDA Version: 13.0` 或更高。如果驱动更旧，比如 570 系列（CUDA 12.8），它会报 *“The NVIDIA driver on your system is too old”*，`torch.cuda.is_available()` 返回 `False`。
 #
-# | 驱动系列 | `nvidia-smi` 显示的 CUDA Version | 应选的 torch 2.11 版本 |
-# | --- | --- | --- |
-# | 580 及更新 | 13.0 及更新 | cu130（PyPI 默认） |
-# | 575 | 12.9 | cu128 |
-# | 570 | 12.8 | cu128 |
-# | 560 | 12.6 | cu126 |
-# | 550、535 等 | 12.4、12.2 … | 先更新驱动 |
+# 有一个例外要注意：**PTX**。安装包里除了针对各个 GPU 架构的机器码（`sm_XY`），还可以带 PTX（`compute_XY`）。PTX 是一种中间代码，程序加载时由驱动现场编译，一个版本正是靠它才能在比自己更新的 GPU 上运行。这一步编译要求驱动不低于生成 PTX 的那个 CUDA 版本，小版本兼容管不到它。torch 2.11 的安装包为下表列出的每种架构都带了机器码，所以只有当某块 GPU 只能靠 PTX 运行某个版本时，才需要考虑这一点。
 #
-# （同一个 CUDA 大版本之内，NVIDIA 的"小版本兼容"（minor version compatibility）有时能让较新的 12.x 版本在较旧的 12.x 驱动上运行，但有功能限制，不能保证。更新驱动才是可靠的办法，`doctor()` 也按上面这条保守的规则判断。）
+# **GPU：看架构。** 每块 NVIDIA GPU 都有一个**计算能力**（compute capability）X.Y，它代表 GPU 的架构：6.1 是 Pascal，8.6 是 Ampere，12.0 是 Blackwell。一个版本只包含编译时指定的那些架构的内核；为 X.Y 编译的机器码也能在同一大版本、小版本号更高的 X.Z（Z ≥ Y）上运行。遇到不在列表里的 GPU，`torch.cuda.is_available()` 照样返回 `True`，但第一次计算就会报 *“no kernel image is available for execution on the device”*，重装同一个版本也没用。
 #
-# `doctor` 模块里的 `wheel_for_driver` 就按这个规则挑出最新的可用版本：
+# torch 2.11 提供三个 CUDA 版本（另有纯 CPU 版 cpu），支持情况如下：
+#
+# | 版本 | 编译用的 CUDA | 最低驱动（Linux） | `nvidia-smi` 里的 `CUDA Version` | 支持的 GPU 架构（计算能力） |
+# | --- | --- | --- | --- | --- |
+# | cu130（Linux 上 PyPI 的默认版本） | 13.0 | R580：580.65.06 | 13.0 或更高 | Turing 7.5、Ampere 8.0/8.6（以及 Ada 8.9）、Hopper 9.0、Blackwell 10.0/12.0 |
+# | cu128 | 12.8 | R525：525.60.13 | 12.0 或更高 | 与 cu130 相同 |
+# | cu126 | 12.6 | R525：525.60.13 | 12.0 或更高 | Maxwell 5.0、Pascal 6.0、Volta 7.0、Turing 7.5、Ampere 8.0/8.6（以及 Ada 8.9）、Hopper 9.0；**不支持 Blackwell** |
+#
+# 也就是说，GTX 10 系列（Pascal）、Titan V 或 V100（Volta）**只能用 cu126**：PyPI 的默认版本和 cu128 在这些卡上都会报 “no kernel image”。Blackwell 显卡（RTX 50 系列、B200）要用 cu128 或 cu130。从 Turing 到 Hopper 的显卡三个版本都能用，这时就看驱动了。
+#
+# **怎样查看 GPU 的计算能力。** 在终端里运行：
+#
+# ```bash
+# nvidia-smi --query-gpu=name,compute_cap --format=csv
+# ```
+#
+# 每块 GPU 输出一行，比如 `NVIDIA GeForce GTX 1080, 6.1`。在 Python 里，`torch.cuda.get_device_capability()` 以元组形式返回同样的信息，比如 `(6, 1)`；`torch.cuda.get_arch_list()` 则列出当前安装的版本带了哪些架构（`sm_75`、`sm_80` ……；`compute_XY` 表示 PTX）。这两个函数都要在 CUDA 可用时才有结果，第 6 节的验证脚本会把它们打印出来。
+#
+# `doctor` 模块里的 `wheel_for(driver_cuda, capability)` 拿这张表（就是 `doctor.CUDA_BUILDS`）同时检查两个条件，挑出满足条件的最新版本（只给驱动时，它按从 Turing 到 Hopper 的 GPU 来回答，这些 GPU 每个版本都支持）：
 
 # %%
-from course_utils.doctor import wheel_for_driver
+from course_utils.doctor import wheel_for
 
-for driver_cuda in ["13.0", "12.9", "12.8", "12.6", "12.2", "11.7"]:
-    print(f"driver supports CUDA {driver_cuda:4} -> {wheel_for_driver(driver_cuda)}")
+machines = [
+    ("13.0", "9.0", "H100 (Hopper), driver 580"),
+    ("12.8", "12.0", "RTX 5090 (Blackwell), driver 570"),
+    ("12.2", "8.6", "RTX 3090 (Ampere), driver 535"),
+    ("12.2", "6.1", "GTX 1080 (Pascal), driver 535"),
+    ("13.0", "7.0", "V100 (Volta), driver 580"),
+    ("11.4", "8.6", "RTX 3090, driver 470"),
+]
+for driver_cuda, capability, gpu in machines:
+    print(f"{gpu:34} CUDA {driver_cuda:4}  capability {capability:4} -> {wheel_for(driver_cuda, capability)}")
 
 # %% [markdown]
-# 把整张兼容表画出来：每一行是一种驱动，每一列是 torch 2.11 的一种安装包；绿色表示能用，星号标出应该选的那个。
+# 把整张支持表画出来。左图：哪种驱动能运行哪个版本；右图：每个版本为哪一代 GPU 带了内核。绿色表示能用，星号标出应该选的那个。
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+from course_utils.doctor import CUDA_BUILDS, arch_name, driver_runs, kernels_for
 
-drivers = [("535", "12.2"), ("550", "12.4"), ("560", "12.6"), ("570", "12.8"), ("575", "12.9"), ("580", "13.0")]
-builds = [("cpu", None), ("cu126", "12.6"), ("cu128", "12.8"), ("cu130", "13.0")]
+builds = ["cpu"] + [build.index for build in reversed(CUDA_BUILDS)]
+by_index = {build.index: build for build in CUDA_BUILDS}
+drivers = [("470", "11.4"), ("525", "12.0"), ("535", "12.2"), ("550", "12.4"), ("570", "12.8"), ("580", "13.0")]
+gpus = ["5.2", "6.1", "7.0", "7.5", "8.6", "8.9", "9.0", "12.0"]
 
+driver_grid = np.array([[name == "cpu" or driver_runs(cuda, by_index[name].cuda) for name in builds] for _, cuda in drivers])
+gpu_grid = np.array([[name == "cpu" or kernels_for(by_index[name].archs, cap) == "sm" for name in builds] for cap in gpus])
 
-def as_tuple(version):
-    return tuple(int(part) for part in version.split("."))
-
-
-runs = np.array(
-    [[build_cuda is None or as_tuple(build_cuda) <= as_tuple(cuda) for _, build_cuda in builds] for _, cuda in drivers]
-)
-fig, ax = plt.subplots(figsize=(7.5, 3.8))
-ax.imshow(runs, cmap="RdYlGn", vmin=-0.3, vmax=1.2, aspect="auto")
-for row, (_, cuda) in enumerate(drivers):
-    pick = wheel_for_driver(cuda) or "cpu"
-    for col, (name, _) in enumerate(builds):
-        text = "runs" if runs[row, col] else "no"
-        ax.text(col, row, text + (" *" if name == pick else ""), ha="center", va="center")
-ax.set_xticks(range(len(builds)), [name for name, _ in builds])
-ax.set_yticks(range(len(drivers)), [f"driver {series} (CUDA {cuda})" for series, cuda in drivers])
-ax.set_xlabel("torch 2.11 wheel")
-ax.set_title("torch 2.11 wheels vs. NVIDIA driver (* = the one to pick)")
-ax.grid(False)
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+panels = [
+    (left, driver_grid, [f"driver {series} (CUDA {cuda})" for series, cuda in drivers], [wheel_for(cuda) for _, cuda in drivers]),
+    (right, gpu_grid, [f"{arch_name(cap)} {cap}" for cap in gpus], [wheel_for("13.0", cap) for cap in gpus]),
+]
+for ax, grid, labels, picks in panels:
+    ax.imshow(grid, cmap="RdYlGn", vmin=-0.3, vmax=1.2, aspect="auto")
+    for row, pick in enumerate(picks):
+        for col, name in enumerate(builds):
+            text = "runs" if grid[row, col] else "no"
+            ax.text(col, row, text + (" *" if name == (pick or "cpu") else ""), ha="center", va="center")
+    ax.set_xticks(range(len(builds)), builds)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.set_xlabel("torch 2.11 wheel")
+    ax.grid(False)
+left.set_title("NVIDIA driver (any GPU from Turing to Hopper)")
+right.set_title("GPU compute capability (a driver from R580 on)")
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# 第一行的驱动 535 对 torch 2.11 的所有 CUDA 版本来说都太旧（按上面的保守规则），只剩 CPU 版；想用 GPU 就先更新驱动。
+# 左图逐行看：有了小版本兼容，R525 及以后的驱动都能运行 cu126 和 cu128，只有 cu130 需要 R580。驱动 470（CUDA 11.4）对所有 CUDA 版本都太旧，只剩 CPU 版可用。右图里，Maxwell、Pascal 和 Volta 只有 cu126 带了内核，Blackwell 只有 cu128 和 cu130 带了。两个条件都要满足时，就选在两张图里都是绿色的最新版本；`doctor()` 正是用它找到的驱动和 GPU 这样挑选的。
 
 # %% [markdown]
 # ## 4. 为什么不需要 CUDA Toolkit 和 `nvcc`
@@ -262,20 +285,20 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 #
 # 下面的命令都在**已激活的虚拟环境**里运行。版本号就是本课程固定的版本（它们写在 `requirements.txt` 里）；在别的项目里，去掉 `==版本号` 就会装最新版。请不要在笔记本里运行安装命令。
 #
-# **Linux，NVIDIA 驱动为 580 或更新（CUDA 13.0），或者没有 GPU：** 直接从 PyPI 安装。这个版本在没有 GPU 的机器上也能用 CPU 运行。
+# **Linux，NVIDIA 驱动为 580 或更新（CUDA 13.0）且 GPU 不早于 Turing，或者没有 GPU：** 直接从 PyPI 安装。这个版本在没有 GPU 的机器上也能用 CPU 运行。
 #
 # ```bash
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0
 # ```
 #
-# **Linux 或 Windows，驱动较旧（570/575 系列用 cu128，560 系列用 cu126）：** 从 PyTorch 自己的 wheel 索引安装对应的 CUDA 版本。
+# **Linux 或 Windows，驱动在 R525 到 R575 之间（用 cu128），或者显卡是 Maxwell、Pascal、Volta 架构，比如 GTX 10 系列、Titan V、V100（用 cu126，R525 及以后的驱动都行）：** 从 PyTorch 自己的 wheel 索引安装对应的 CUDA 版本（支持表见第 3 节）。
 #
 # ```bash
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0 --index-url https://download.pytorch.org/whl/cu128
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0 --index-url https://download.pytorch.org/whl/cu126
 # ```
 #
-# **Windows，有 NVIDIA 显卡：** PyPI 上的 Windows 版只有 CPU，所以要指定索引（驱动 580 或更新用 cu130，否则按上表选 cu128 / cu126）：
+# **Windows，有 NVIDIA 显卡：** PyPI 上的 Windows 版只有 CPU，所以要指定索引（驱动 580 或更新用 cu130，否则用 cu128；Maxwell、Pascal、Volta 显卡用 cu126，见第 3 节的支持表）：
 #
 # ```bash
 # python -m pip install torch==2.11.0 torchvision==0.26.0 torchaudio==2.11.0 --index-url https://download.pytorch.org/whl/cu130
@@ -346,6 +369,7 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 # * 先设定随机种子，让 `torch.rand(5, 3)` 每次输出都一样（可以和课本对照）；
 # * 把 `torch.version.cuda` 叫作 **"Built for CUDA"**：它是 torch 编译时的 CUDA 版本，既不是驱动版本，也不是 Toolkit 版本；
 # * 有 GPU 时不只问"可用吗"，还真的在 GPU 上算一次，并和 CPU 的结果对比；
+# * 有 GPU 时，打印它的计算能力和当前版本带了哪些架构（见第 3 节）；
 # * 顺便检查 Apple GPU（MPS）。
 #
 # 在没有 GPU 的机器上（比如本课程的测试机），`CUDA available` 是 `False`，这完全正常：本课程的每个笔记本都能在 CPU 上运行。
@@ -364,6 +388,8 @@ print(f"CUDA available:       {cuda_ok}")
 if cuda_ok:
     print(f"GPU count:            {torch.cuda.device_count()}")
     print(f"GPU name:             {torch.cuda.get_device_name(0)}")
+    print(f"Compute capability:   {torch.cuda.get_device_capability(0)}")
+    print(f"Build's GPU archs:    {torch.cuda.get_arch_list()}")
     # 真的在 GPU 上算一次，再和 CPU 的结果比较
     y = (x.to("cuda") * 2).cpu()
     print(f"GPU result matches CPU: {torch.allclose(y, x * 2)}")
@@ -388,9 +414,9 @@ doctor()
 # %% [markdown]
 # ## 8. 在"别人的机器"上看 `doctor()`
 #
-# `doctor()` 分三步工作：`gather_facts()` 收集这台机器的事实，得到一个 `Facts` 记录；`diagnose(facts)` 把事实变成发现（每个问题附带修复方法）；`format_report` 把它们排成报告。因为事实只是一个数据记录，我们可以**手写**一份，模拟别的机器。下面三台机器都是虚构的，所以它们的报告在任何电脑上都一样。
+# `doctor()` 分三步工作：`gather_facts()` 收集这台机器的事实，得到一个 `Facts` 记录；`diagnose(facts)` 把事实变成发现（每个问题附带修复方法）；`format_report` 把它们排成报告。因为事实只是一个数据记录，我们可以**手写**一份，模拟别的机器。下面四台机器都是虚构的，所以它们的报告在任何电脑上都一样。
 #
-# 三台机器装的都是本课程固定的版本：
+# 四台机器装的都是本课程固定的版本：
 
 # %%
 from course_utils.doctor import Facts, diagnose, read_pins
@@ -460,18 +486,50 @@ cloud_vm = Facts(
 doctor(facts=cloud_vm)
 
 # %% [markdown]
-# 把三台机器放在一起比较。`diagnose()` 返回的每条发现都有一个级别（ok、info、warn、error），数一数：
+# **机器 D：一台旧台式机，显卡是 GTX 1080（Pascal，计算能力 6.1），驱动是 535 系列（CUDA 12.2）。** 用户先装了默认版本（CUDA 13.0），又换成 cu128，都不行。装 cu128 时，`torch.cuda.is_available()` 返回 `True`（535 驱动能运行所有 CUDA 12 版本），但第一次在 GPU 上创建张量就失败了：
 
 # %%
-machines = {"A: laptop, driver 570": laptop, "B: workstation, RTX 4090": workstation, "C: cloud VM, no FFmpeg": cloud_vm}
+pascal_desktop = Facts(
+    python_version="3.11.9",
+    executable="/home/student/pytorch-course/.venv/bin/python",
+    os_name="linux",
+    versions={**course_versions, "torch": "2.11.0+cu128"},
+    pins=pins,
+    torch_cuda="12.8",
+    cuda_available=True,
+    gpu_names=["NVIDIA GeForce GTX 1080"],
+    gpu_capabilities=["6.1"],
+    torch_archs=["sm_75", "sm_80", "sm_86", "sm_90", "sm_100", "sm_120"],
+    driver_version="535.183.01",
+    driver_cuda="12.2",
+    tensor_error="AcceleratorError: CUDA error: no kernel image is available for execution on the device",
+    ffmpeg_path="/usr/bin/ffmpeg",
+    in_jupyter=True,
+)
+doctor(facts=pascal_desktop)
+
+# %% [markdown]
+# 问题不在驱动，而在 GPU 的架构：只有 cu126 带了 Pascal 的内核。修复命令里的版本号带上了本地版本标签（`+cu126`），因为已经装好的另一个版本的 `torch 2.11.0` 本来就满足 `torch==2.11.0`，pip 会保留它，什么也不换。
+
+# %% [markdown]
+# 把四台机器放在一起比较。`diagnose()` 返回的每条发现都有一个级别（ok、info、warn、error），数一数：
+
+# %%
+machines = {
+    "A: laptop, driver 570": laptop,
+    "B: workstation, RTX 4090": workstation,
+    "C: cloud VM, no FFmpeg": cloud_vm,
+    "D: GTX 1080, cu128 build": pascal_desktop,
+}
 print(f"{'machine':26} {'ok':>3} {'info':>5} {'warn':>5} {'error':>6}  GPU usable")
 for name, facts in machines.items():
     levels = [finding.level for finding in diagnose(facts)]
     counts = [levels.count(level) for level in ("ok", "info", "warn", "error")]
-    print(f"{name:26} {counts[0]:3} {counts[1]:5} {counts[2]:5} {counts[3]:6}  {facts.cuda_available}")
+    usable = facts.cuda_available and facts.tensor_error is None
+    print(f"{name:26} {counts[0]:3} {counts[1]:5} {counts[2]:5} {counts[3]:6}  {usable}")
 
 # %% [markdown]
-# 三台机器的 Python 包完全相同，差别全在包以外：驱动、GPU、FFmpeg。这正是"pip install 成功了"不等于"环境能用"的原因，也是每次换机器都值得跑一次 `doctor()` 的原因。
+# 机器 A 到 C 的 Python 包完全相同，D 也只是同一个 torch 2.11.0 换了个版本，其余差别全在 Python 以外：驱动、GPU、FFmpeg。这正是"pip install 成功了"不等于"环境能用"的原因，也是每次换机器都值得跑一次 `doctor()` 的原因。
 
 # %% [markdown]
 # ## 9. 选对 Jupyter 内核
@@ -524,8 +582,9 @@ doctor(facts=wrong_kernel)
 # ## 小结
 #
 # * 先做三个选择：操作系统、pip 或 conda、CPU 或 GPU；无论如何都装进**虚拟环境**，Python 要 **3.10 或更新**。
-# * `nvidia-smi` 的 `CUDA Version` 是**驱动最高支持**的 CUDA 版本；`torch.version.cuda` 是 torch **编译时**的 CUDA 版本。前者不能低于后者。
-# * pip 安装包自带 CUDA 运行库：只需要 NVIDIA 驱动，不需要 CUDA Toolkit 和 `nvcc`。Linux 上 PyPI 的 torch 2.11.0 是 CUDA 13.0 版，需要 580 或更新的驱动；驱动较旧就从 `https://download.pytorch.org/whl/cu128`（或 cu126）安装。
+# * `nvidia-smi` 的 `CUDA Version` 是**驱动最高支持**的 CUDA 版本；`torch.version.cuda` 是 torch **编译时**的 CUDA 版本。在同一个 CUDA 大版本之内，驱动可以旧一些（小版本兼容）：CUDA 12.x 版本在 R525 及以后的驱动上都能运行，CUDA 13.x 版本需要 R580。
+# * GPU 的**计算能力**（`nvidia-smi --query-gpu=name,compute_cap --format=csv`）必须在该版本支持的架构之列：Maxwell、Pascal、Volta 要用 cu126，Blackwell 要用 cu128 或 cu130。
+# * pip 安装包自带 CUDA 运行库：只需要 NVIDIA 驱动，不需要 CUDA Toolkit 和 `nvcc`。Linux 上 PyPI 的 torch 2.11.0 是 CUDA 13.0 版，需要 580 或更新的驱动和不早于 Turing 的 GPU；否则从 `https://download.pytorch.org/whl/cu128` 安装，较老的 GPU 用 cu126。
 # * conda 用户请用 conda-forge（`pytorch`、`pytorch-gpu`），或在 conda 环境里用 pip；`-c pytorch`、`pytorch-cuda=`、`cudatoolkit=`、`cpuonly` 都已过时。
 # * 装好以后运行验证脚本，再运行 `doctor()`：它会指出问题并告诉你怎么修。
 #

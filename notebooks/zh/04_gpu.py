@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 04 · 在 GPU 上计算
 #
-# 种子教材里的"在 GPU 上计算"只有一个 `if torch.cuda.is_available(): x = x.cuda()`。这一章把它展开成日常要用的整套做法：
+# 种子教材里的“在 GPU 上计算”只有一个 `if torch.cuda.is_available(): x = x.cuda()`。这一章把它展开成日常要用的整套做法：
 #
 # 1. 这台机器有哪些设备：`torch.cuda.is_available()`、设备数量和名字，以及苹果芯片的 MPS；
 # 2. 为什么写 `.to(device)` 而不是 `.cuda()`：**与设备无关的代码**；
@@ -26,7 +26,7 @@
 # 6. 锁页内存（pinned memory）和 `non_blocking=True`；
 # 7. 混合精度：`torch.autocast`、`GradScaler` 和 TF32。
 #
-# 这本笔记本在**没有 GPU 的电脑上也能完整运行**（课程的自动测试就在 CPU 上跑），在有 CUDA GPU 的机器上同样能正确运行。每一节都有一段"**在 GPU 上**"，说明换到 GPU 后哪里会不同。
+# 这本笔记本在**没有 GPU 的电脑上也能完整运行**（课程的自动测试就在 CPU 上跑），在有 CUDA GPU 的机器上同样能正确运行。每一节都有一段“**在 GPU 上**”，说明换到 GPU 后哪里会不同。
 
 # %%
 from course_utils import setup_notebook
@@ -47,7 +47,7 @@ from course_utils.timing import benchmark, format_seconds, gflops, matmul_flops,
 # %% [markdown]
 # ## 1. 这台机器有哪些设备？
 #
-# PyTorch 把"张量存在哪里、在哪里计算"叫作**设备**（device）。CPU 永远存在；NVIDIA GPU 通过 CUDA 使用（AMD GPU 的 ROCm 版 PyTorch 也沿用 `cuda` 这个名字）；苹果芯片的 GPU 叫 `mps`。`torch.accelerator` 是较新的通用接口，不管加速器是哪一家的都能问。
+# PyTorch 把“张量存在哪里、在哪里计算”叫作**设备**（device）。CPU 永远存在；NVIDIA GPU 通过 CUDA 使用（AMD GPU 的 ROCm 版 PyTorch 也沿用 `cuda` 这个名字）；苹果芯片的 GPU 叫 `mps`。`torch.accelerator` 是较新的通用接口，不管加速器是哪一家的都能问。
 #
 # 下面的输出取决于运行它的机器，所以不参与自动比对。
 
@@ -72,7 +72,7 @@ device = get_device()
 print("device:", device)
 
 # %% [markdown]
-# `torch.device` 就是"类型 + 编号"。`cuda` 不带编号时指当前 GPU（通常是 `cuda:0`）。还有一个特别的设备 `meta`：它只记录形状和数据类型，**不存数据、不占内存**，每台机器上都有。这一章会用它来演示"张量在哪个设备上"的规则，因为它在 CPU 和 GPU 机器上表现完全一样。
+# `torch.device` 就是“类型 + 编号”。`cuda` 不带编号时指当前 GPU（通常是 `cuda:0`）。还有一个特别的设备 `meta`：它只记录形状和数据类型，**不存数据、不占内存**，每台机器上都有。这一章会用它来演示“张量在哪个设备上”的规则，因为它在 CPU 和 GPU 机器上表现完全一样。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -140,7 +140,7 @@ print("already there -> same object:", t.to("cpu") is t)
 print("device and dtype at once:", t.to("meta", torch.float16).dtype)
 
 # %% [markdown]
-# 直接在目标设备上创建张量，比"先在 CPU 上创建再搬"少一次复制。`*_like` 函数会继承原张量的形状、类型**和设备**。NumPy 只认识 CPU 内存，所以 GPU 上的张量要先 `.cpu()` 才能 `.numpy()`（否则会报 `TypeError: can't convert cuda:0 device type tensor to numpy`）。
+# 直接在目标设备上创建张量，比“先在 CPU 上创建再搬”少一次复制。`*_like` 函数会继承原张量的形状、类型**和设备**。NumPy 只认识 CPU 内存，所以 GPU 上的张量要先 `.cpu()` 才能 `.numpy()`（否则会报 `TypeError: can't convert cuda:0 device type tensor to numpy`）。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -230,7 +230,7 @@ print("gradient on the chosen device:", model.weight.grad.device.type == device.
 #
 # 代价是：如果只在调用前后看表，量到的是**把运算排进队列的时间**（几微秒），而不是运算本身的时间。只有在停表之前调用 `torch.cuda.synchronize()`（等队列清空），量到的才是真正的工作。
 #
-# CPU 上的运算是同步的，看不到这个现象。所以我们用一个线程搭一个**玩具"GPU 队列"**：`launch()` 把工作交给后台线程，马上返回；`synchronize()` 等所有工作做完。真正的 CUDA stream 在这一点上的行为与它相同。
+# CPU 上的运算是同步的，看不到这个现象。所以我们用一个线程搭一个**玩具“GPU 队列”**：`launch()` 把工作交给后台线程，马上返回；`synchronize()` 等所有工作做完。在这一点上，真正的 CUDA stream 也是这样工作的。
 
 # %%
 import queue
@@ -277,7 +277,7 @@ print(f"clock stopped without synchronize: {format_seconds(naive)}")
 print(f"clock stopped after synchronize:   {format_seconds(synced)}")
 
 # %% [markdown]
-# 把这次运行画成时间线：上面一行是 Python（CPU）在做什么，下面一行是"设备"在做什么。
+# 把这次运行画成时间线：上面一行是 Python（CPU）在做什么，下面一行是“设备”在做什么。
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 2.6))
@@ -296,9 +296,9 @@ ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8)
 plt.show()
 
 # %% [markdown]
-# 三次"启动"几乎在一瞬间就返回了，真正的工作在后面排队执行。不 `synchronize` 就停表，量到的只是最左边那一小段。
+# 三次“启动”几乎在一瞬间就返回了，真正的工作在后面排队执行。不 `synchronize` 就停表，量到的只是最左边那一小段。
 #
-# 有些操作会**隐式地同步**，因为它们需要 GPU 上的结果：`x.item()`、`x.cpu()`、`print(x)`、`x.tolist()`、`if (x > 0).any():`。所以有时"不加 synchronize 也对"只是碰巧，有时一个不起眼的 `.item()` 会让代码变慢，因为 CPU 每步都在等 GPU。
+# 有些操作会**隐式地同步**，因为它们需要 GPU 上的结果：`x.item()`、`x.cpu()`、`print(x)`、`x.tolist()`、`if (x > 0).any():`。所以有时“不加 synchronize 也对”只是碰巧，有时一个不起眼的 `.item()` 会让代码变慢，因为 CPU 每步都在等 GPU。
 #
 # ### 4.2 预热
 #
@@ -335,7 +335,7 @@ print([format_seconds(t) for t in times])
 #
 # `synchronize(device)` 在 CUDA 上调用 `torch.cuda.synchronize`，在 MPS 上调用 `torch.mps.synchronize`，在 CPU 上什么也不做。`benchmark()` 返回每次的时间，报告**中位数**：偶尔一次被别的程序打断变慢，不影响中位数。
 #
-# 对比一下"随手计时"和 `benchmark()`：
+# 对比一下“随手计时”和 `benchmark()`：
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -347,9 +347,10 @@ naive = time.perf_counter() - start
 result = benchmark(partial(torch.matmul, a, a), device=device, warmup=3, repeats=10)
 print("naive, first call:", format_seconds(naive))
 print("benchmark():      ", result)
+print(f"naive / median = {naive / result.median:.1f}x")
 
 # %% [markdown]
-# 在 CPU 上两者差别不大：随手计时只量了一次，包含第一次调用的额外开销，也更容易被别的程序干扰。**在 GPU 上**，随手计时会严重低估：量到的只是启动时间。
+# 最后一行是两者在这台机器上的比值。别指望它等于 1：随手计时只量了一次调用，还算进了第一次调用的一次性开销（分配内存、启动线程、缓存是冷的），别的程序稍一打扰，结果就会变；换一次运行或换一台机器，它可能和中位数差不多，也可能慢好几倍。要报告的，是预热之后多次运行的中位数。**在 GPU 上**，随手计时则错在另一个方向：它只量到了启动时间，会严重低估。
 #
 # ### 4.4 矩阵乘法有多快：GFLOP/s
 #
@@ -402,7 +403,7 @@ for dtype in [torch.float64, torch.float32, torch.float16, torch.bfloat16, torch
     print(f"{str(dtype):15} {t.element_size()} bytes/element -> {t.element_size() * t.nelement() / 1e6:4.1f} MB")
 
 # %% [markdown]
-# 模型也一样：把所有参数的字节数加起来。`with torch.device("meta"):` 让块内的所有张量默认创建在 `meta` 上，可以"造"一个模型只为数一数它有多大（`torch.set_default_device` 是它的全局版本）。
+# 模型也一样：把所有参数的字节数加起来。`with torch.device("meta"):` 让块内的所有张量默认创建在 `meta` 上，可以“造”一个模型只为数一数它有多大（`torch.set_default_device` 是它的全局版本）。
 #
 # 训练时要的远不止参数本身：用 Adam 训练，每个参数还有一份梯度和两份优化器状态，所以 float32 下至少是参数的 4 倍，还没算中间激活值。
 
@@ -501,7 +502,7 @@ for xb, yb in loader:
 print("last batch:", tuple(xb.shape), tuple(yb.shape), "| on the chosen device:", xb.device.type == device.type)
 
 # %% [markdown]
-# 一个要当心的方向：从 GPU **复制回** CPU 时用 `non_blocking=True`，调用返回时数据可能还没到，必须先 `synchronize` 再读。只在"内存 → 显存"的方向上用它，就不会出错。
+# 一个要当心的方向：从 GPU **复制回** CPU 时用 `non_blocking=True`，调用返回时数据可能还没到，必须先 `synchronize` 再读。只在“内存 → 显存”的方向上用它，就不会出错。
 #
 # 下面的单元格只在 CUDA 上真正运行：它用 `benchmark()` 比较从普通内存和从锁页内存复制 256 MiB 到显存的速度。
 
@@ -533,7 +534,7 @@ for dtype in [torch.float32, torch.float16, torch.bfloat16]:
     print(f"{str(dtype):15} bits={info.bits}  max={info.max:.3g}  smallest normal={info.tiny:.3g}  eps={info.eps:.3g}")
 
 # %% [markdown]
-# 把 1e-10 到 1e6 之间的一串数转换成每种类型，画出最坏情况下的相对舍入误差：曲线平的部分是这种类型的精度（大约是 eps 的一半），两端升到 1 的地方是它表示不了的范围（太小变成 0，太大变成 inf，相对误差都按 1 画）。`float16` 在 6e-5 以下先进入"非规格化数"区间，精度逐渐变差，再往下就直接变成 0。
+# 把 1e-10 到 1e6 之间的一串数转换成每种类型，画出最坏情况下的相对舍入误差：曲线平的部分是这种类型的精度（大约是 eps 的一半），两端升到 1 的地方是它表示不了的范围（太小变成 0，太大变成 inf，相对误差都按 1 画）。`float16` 在 6e-5 以下先进入“非规格化数”区间，精度逐渐变差，再往下就直接变成 0。
 
 # %%
 values = torch.logspace(-10, 6, 32000, dtype=torch.float64)
@@ -563,7 +564,7 @@ for dtype in [torch.float16, torch.bfloat16]:
 # %% [markdown]
 # ### 7.2 `torch.autocast`
 #
-# **混合精度**不是把整个模型改成 16 位，而是：参数仍然是 `float32`，只在 `torch.autocast` 块里，让矩阵乘法、卷积这类"又多又能容忍误差"的运算用 16 位计算，而损失函数这类对误差敏感的运算留在 `float32`。哪些运算用哪种类型，是 PyTorch 按设备定好的清单（文档里的 *Autocast Op Reference*），CPU 和 CUDA 的清单并不完全相同。
+# **混合精度**不是把整个模型改成 16 位，而是：参数仍然是 `float32`，只在 `torch.autocast` 块里，让矩阵乘法、卷积这类“又多又能容忍误差”的运算用 16 位计算，而损失函数这类对误差敏感的运算留在 `float32`。哪些运算用哪种类型，是 PyTorch 按设备定好的清单（文档里的 *Autocast Op Reference*），CPU 和 CUDA 的清单并不完全相同。
 #
 # CPU 上用 `bfloat16`（CPU 上 autocast 的默认类型）：
 

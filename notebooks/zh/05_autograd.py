@@ -269,7 +269,7 @@ plt.show()
 # %% [markdown]
 # 从图上可以读出三件事：
 #
-# * 图的形状就是前向代码的形状：一行代码一个节点，节点的 `next_functions` 指向它的输入。
+# * 图的结构和前向代码一一对应：每做一次运算就多一个节点，节点的 `next_functions` 指向产生它输入的那些节点。
 # * 叶子 $x$ 的 `AccumulateGrad` 有**两个**箭头进来（来自 `MulBackward0` 和 `SinBackward0`），梯度在这里相加。
 # * 反向节点保存了它需要的前向数值（比如 `SinBackward0` 保存了 $x$，以便计算 $\cos x$）。
 #   `backward()` 用完后，这些保存的数值就被释放了，所以同一张图默认只能反向传播一次：
@@ -473,7 +473,7 @@ print("after a manual SGD step: w =", w, "| still a leaf:", w.is_leaf)
 # ### `torch.inference_mode()`
 #
 # `inference_mode` 是更彻底的 `no_grad`：除了不记录图，它还跳过版本计数等簿记工作，所以推理更快一点。
-# 代价是：在里面创建的张量是“推理张量”，以后**不能**再参与需要求导的计算。
+# 代价是：在里面创建的张量是“推理张量”。出了 `inference_mode`，推理张量照样可以读，也可以出现在需要求导的计算里：`w + features` 没有问题，因为加法在反向传播时用不到输入。它**不能**做的是两件事：被**保存下来供反向传播使用**（乘法的因子就要保存：一个因子的梯度要用到另一个因子），以及被**原地修改**。在 `inference_mode` 外面 `clone()` 一份，得到的就又是普通张量了。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -481,14 +481,28 @@ with torch.inference_mode():
     features = torch.ones(3) * 2
 print("features.is_inference():", features.is_inference())
 
+
+def first_sentence(err):
+    return str(err).split(".")[0] + "."
+
+
 w = torch.ones(3, requires_grad=True)
+(w + features).sum().backward()  # 加法不需要为反向传播保存输入：可以
+print("w + features works: w.grad =", w.grad)
+
+w.grad = None
 try:
     (w * features).sum().backward()  # 乘法要为反向传播保存 features
 except RuntimeError as err:
-    print("RuntimeError:", str(err).split(". ")[0] + ".")
+    print("w * features -> RuntimeError:", first_sentence(err))
 
 (w * features.clone()).sum().backward()  # 在 inference_mode 外面 clone 一份，就是普通张量了
 print("with a clone: w.grad =", w.grad)
+
+try:
+    features.add_(1)  # 在 inference_mode 外面原地修改
+except RuntimeError as err:
+    print("features.add_(1) -> RuntimeError:", first_sentence(err))
 
 # %% [markdown]
 # 经验法则：纯推理（部署、批量预测）用 `inference_mode`；如果算出来的结果之后可能还要参与训练，用 `no_grad`。

@@ -612,7 +612,7 @@ torch.nn.utils.clip_grad_value_([w1, w2], clip_value=1.0)
 print("after clip_grad_value_:", [round(v, 4) for v in torch.cat([w1.grad, w2.grad]).tolist()])
 
 # %% [markdown]
-# 总范数是 $\sqrt{3^2 + 0.5^2 + 4^2} \approx 5.0249$。按范数裁剪后的梯度 `[0.597, 0.0995, -0.796]` 与原梯度方向相同，长度为 1（准确地说略小于 1：`clip_grad_norm_` 的缩放系数是 `max_norm / (总范数 + 1e-6)`）；
+# 总范数是 $\sqrt{3^2 + 0.5^2 + 4^2} = \sqrt{41.25}$。按范数裁剪，就是把梯度除以这个范数：$[3, 0.5, -4] / \sqrt{41.25}$ 与原梯度方向相同，长度为 1（准确地说略小于 1：`clip_grad_norm_` 的缩放系数是 `max_norm / (总范数 + 1e-6)`）；
 # 按值裁剪后变成 `[1, 0.5, -1]`，方向变了。
 #
 # ### 裁剪真正起作用的时候：梯度爆炸

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 08 · 数据：`Dataset` 与 `DataLoader`
 #
-# 种子教材的反向传播例子只用了一行 `x = torch.randn(2, 2)` 当作"数据"。真实的训练要面对成千上万个样本：它们要被**分成批次**、每个 epoch **重新打乱**、可能要**在读取时做变换**（标准化、数据增强），长短不一的样本要**补齐**，类别不平衡时要**重新采样**，读得慢时还要**多进程并行读取**。
+# 种子教材的反向传播例子只用了一行 `x = torch.randn(2, 2)` 当作“数据”。真实的训练要面对成千上万个样本：它们要被**分成批次**、每个 epoch **重新打乱**、可能要**在读取时做变换**（标准化、数据增强），长短不一的样本要**补齐**，类别不平衡时要**重新采样**，读得慢时还要**多进程并行读取**。
 #
 # PyTorch 把这件事拆成几个各司其职的小零件，全都在 `torch.utils.data` 里：
 #
@@ -127,7 +127,7 @@ print("len(digits) =", len(digits))
 print("digits[0]: image", tuple(image.shape), image.dtype, "| label", label, type(label).__name__)
 
 # %% [markdown]
-# 变换可以是任何"接收一张图、返回一张图"的可调用对象。下面写两个：
+# 变换可以是任何“接收一张图、返回一张图”的可调用对象。下面写两个：
 #
 # * `Normalize`：减去均值、除以标准差。均值和标准差只算一次、存下来，以后每张图都用同样的数（真实项目里只用训练集来算，免得验证集的信息漏进训练；这里为了简单，用了全部图片）；
 # * `RandomShift`：数据增强。先在四周各补一圈 0，再随机裁出 8×8，相当于把数字随机平移最多 1 个像素。它用 `torch.randint` 取随机数，所以受全局种子（和第 8 节里工作进程的种子）控制。
@@ -235,7 +235,7 @@ plt.show()
 # %% [markdown]
 # ## 3. 打乱，并且可以复现
 #
-# `shuffle=True` 让每个 epoch 的顺序都不同。顺序来自一个随机数生成器：给 `DataLoader` 一个**自己的**、带种子的 `torch.Generator`，顺序就可以复现。为了看清下标，用一个"样本就是它自己下标"的小数据集：
+# `shuffle=True` 让每个 epoch 的顺序都不同。顺序来自一个随机数生成器：给 `DataLoader` 一个**自己的**、带种子的 `torch.Generator`，顺序就可以复现。为了看清下标，用一个“样本就是它自己下标”的小数据集：
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -285,7 +285,7 @@ print("manual_seed(42), then randn(3):", epoch_order(global_loader))
 # %% [markdown]
 # ## 4. 划分数据：`random_split`、`Subset` 和 `SubsetRandomSampler`
 #
-# `random_split` 把数据集随机分成几份，返回 `Subset`（它只记下标，不复制数据）。长度可以给整数，也可以给加起来等于 1 的比例。同样要给它一个带种子的 `generator`，否则每次运行分法都不同，"验证集"就会混进训练过的样本。
+# `random_split` 把数据集随机分成几份，返回 `Subset`（它只记下标，不复制数据）。长度可以给整数，也可以给加起来等于 1 的比例。同样要给它一个带种子的 `generator`，否则每次运行分法都不同，“验证集”就会混进训练过的样本。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -321,7 +321,7 @@ except ValueError as err:
 # %% [markdown]
 # ## 5. 长短不一的样本：`collate_fn`
 #
-# 文本、音频、时间序列的样本往往长短不一。造一个这样的数据集：随机游走，每条 3 到 15 步，标签是"终点是否在 0 以上"。数据在构造时用自己的生成器一次性生成，所以每次都一样。
+# 文本、音频、时间序列的样本往往长短不一。造一个这样的数据集：随机游走，每条 3 到 15 步，标签是“终点是否在 0 以上”。数据在构造时用自己的生成器一次性生成，所以每次都一样。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -430,7 +430,7 @@ from torch.utils.data import BatchSampler, SequentialSampler
 print(list(BatchSampler(SequentialSampler(range(10)), batch_size=4, drop_last=False)))
 
 # %% [markdown]
-# 也可以把"一批批下标"直接交给 `DataLoader(batch_sampler=...)`。随机分批时，一条 3 步的序列可能和一条 15 步的分在一起，补齐浪费很多。把长度相近的样本分到同一批（**分桶**），再打乱批次的顺序，就能少补很多 0：
+# 也可以把“一批批下标”直接交给 `DataLoader(batch_sampler=...)`。随机分批时，一条 3 步的序列可能和一条 15 步的分在一起，补齐浪费很多。把长度相近的样本分到同一批（**分桶**），再打乱批次的顺序，就能少补很多 0：
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -623,7 +623,7 @@ print("exit code:", fresh.returncode)
 print(fresh.stderr.decode().strip().splitlines()[-1])
 
 # %% [markdown]
-# 在 macOS 和 Windows 上，`num_workers > 0` 的 `DataLoader` 会因为这个错误让工作进程退出（`DataLoader worker ... exited unexpectedly`）；在 Linux 上用 `fork` 却一切正常。所以"在我电脑上好好的"可能只是因为操作系统不同。
+# 在 macOS 和 Windows 上，`num_workers > 0` 的 `DataLoader` 会因为这个错误让工作进程退出（`DataLoader worker ... exited unexpectedly`）；在 Linux 上用 `fork` 却一切正常。所以“在我电脑上好好的”可能只是因为操作系统不同。
 #
 # **解决办法：把 `Dataset`（以及 `collate_fn`、变换、`worker_init_fn`）放进一个 `.py` 模块，在笔记本里 `import` 它。** 这样 `pickle` 记下的名字是 `模块名.类名`，新进程 import 这个模块就能找到。`lambda` 和笔记本里定义的函数同理，也要搬进模块。
 #
@@ -732,7 +732,7 @@ print("other seed -> different:", run_1 != first_batches(seed=1))
 # %% [markdown]
 # 噪声也能复现，这是因为 PyTorch 在每个工作进程启动时都设好了种子：进程 $w$ 用 `base_seed + w` 给 `torch` 和 Python 的 `random` 设种子，也用由它们派生的种子给 NumPy 的全局生成器设种子；`base_seed` 从 loader 的 `generator` 里抽取。所以**给 loader 一个带种子的 `generator`**，多进程的数据增强也能复现。（注意：`num_workers=0` 时数据增强在主进程里运行，用的是主进程的全局生成器，所以和多进程时抽到的随机数不同。）
 #
-# 不过，PyTorch 只管这些**全局**生成器。如果数据集对象自己带着一个生成器（例如 NumPy 的 `default_rng`），每个工作进程拿到的都是它的一份**拷贝**，状态完全相同，于是两个进程产生一模一样的"随机"数：
+# 不过，PyTorch 只管这些**全局**生成器。如果数据集对象自己带着一个生成器（例如 NumPy 的 `default_rng`），每个工作进程拿到的都是它的一份**拷贝**，状态完全相同，于是两个进程产生一模一样的“随机”数：
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -830,7 +830,7 @@ for name, data in [("no augmentation", plain_train_set), ("RandomShift(1)", trai
     print(f"{name:16s} val accuracy per epoch:", [f"{a:.4f}" for a in train_linear(data)])
 
 # %% [markdown]
-# 数据增强在这里反而**有害**：8×8 的图平移 1 个像素，相当于把数字挪动了八分之一个宽度，而线性层完全不懂"同一笔画挪了一格"，只能把它当成另一张图来记。增强要适合数据和模型，是否有效要在验证集上看，而不是想当然。
+# 数据增强在这里反而**有害**：8×8 的图平移 1 个像素，相当于把数字挪动了八分之一个宽度，而线性层完全不懂“同一笔画挪了一格”，只能把它当成另一张图来记。增强要适合数据和模型，是否有效要在验证集上看，而不是想当然。
 
 # %% [markdown]
 # ## 小结

@@ -95,7 +95,7 @@ plt.show()
 # | 测试集 test | 15% | 所有决定都做完之后，**只用一次**，估计模型在新数据上的表现 |
 #
 # **为什么测试集只能用一次？** 每次你看了测试成绩再回去改点什么（换学习率、多训练几轮、换个模型），
-# 你就在用测试集"调"模型。改上几十次，测试成绩就不再是对**新**数据的诚实估计了，而是被你挑出来的偏高的数字。
+# 你就在用测试集“调”模型。改上几十次，测试成绩就不再是对**新**数据的诚实估计了，而是被你挑出来的偏高的数字。
 # 验证集就是为这些反复的决定准备的；测试集留到最后。
 #
 # `digits_datasets(seed=0)` 用固定的种子打乱再切分，所以每次运行得到的是同一个切分：
@@ -308,7 +308,7 @@ print("test accuracy at least 97%:", test_acc >= 0.97)
 # %% [markdown]
 # ### 混淆矩阵
 #
-# 准确率只是一个数字。**混淆矩阵**告诉我们错在哪里：第 i 行、第 j 列的数，是"真实为 i、被预测为 j"的图片张数。
+# 准确率只是一个数字。**混淆矩阵**告诉我们错在哪里：第 i 行、第 j 列的数，是“真实为 i、被预测为 j”的图片张数。
 # 对角线上是预测正确的，其他格子都是错误。（按 scikit-learn 的约定，行是真实类别，列是预测类别。）
 
 # %%
@@ -365,7 +365,7 @@ else:
 #
 # ### 只为使用模型：保存 `state_dict`
 #
-# 如果只是想以后**用**这个模型，保存 `model.state_dict()`（一个"参数名 → 张量"的字典）就够了。
+# 如果只是想以后**用**这个模型，保存 `model.state_dict()`（一个“参数名 → 张量”的字典）就够了。
 # 加载时先按同样的代码建好模型，再 `load_state_dict`。
 # `torch.load` 从 2.6 版起默认 `weights_only=True`：只读取张量和简单的 Python 数据（数字、字符串、列表、字典等），
 # 不会执行文件里夹带的任意代码，所以加载别人给的检查点更安全。
@@ -449,7 +449,7 @@ print("rng:", list(checkpoint["rng"]))
 print("epoch:", checkpoint["epoch"], "| optimizer state of the first weight:", list(checkpoint["optimizer"]["state"][0]))
 
 # %%
-# B：新的"进程"，别的种子；一切都从检查点恢复
+# B：新的“进程”，别的种子；一切都从检查点恢复
 model_b, optimizer_b, loader_b, generator_b = new_run(seed=2)
 state = load_checkpoint(checkpoint_path, model_b, optimizer_b, generator=generator_b)
 print("resuming after epoch", state["epoch"])
@@ -457,7 +457,7 @@ history_b = fit(model_b, loader_b, loss_fn, optimizer_b, epochs=TOTAL, start_epo
                 val_loader=val_loader)
 
 # %% [markdown]
-# 现在逐个比较两次运行的 `state_dict` 里的**每一个**张量。`torch.equal` 要求形状相同、每一个数都完全相等，不是"差不多"：
+# 现在逐个比较两次运行的 `state_dict` 里的**每一个**张量。`torch.equal` 要求形状相同、每一个数都完全相等，不是“差不多”：
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -492,7 +492,7 @@ print("largest difference in a weight is far above float rounding (> 1e-3):", la
 checkpoint_dir.cleanup()  # 删除临时文件夹和里面的检查点
 
 # %% [markdown]
-# 差别不大，模型照样能用；但"几乎一样"的结果让调试变得很难：你没法判断一个变化来自你的修改，还是来自随机性。
+# 差别不大，模型照样能用；但“几乎一样”的结果让调试变得很难：你没法判断一个变化来自你的修改，还是来自随机性。
 # 能够逐位复现，出问题时才能定位。（`tests/test_checkpoint.py` 用同样的办法证明了：恢复后的训练逐位相同；
 # 少恢复 generator 或全局随机数状态，结果就不同。）
 #

@@ -16,9 +16,9 @@
 # %% [markdown]
 # # 10 · torchvision：数据集、变换、模型、检测与分割
 #
-# 种子教材的组件表里，torchvision 只有一句话："常用的数据集、模型结构和图像变换"。这一章把这句话展开成能运行的代码：
+# 种子教材的组件表里，torchvision 只有一句话：“常用的数据集、模型结构和图像变换”。这一章把这句话展开成能运行的代码：
 #
-# 1. **数据集**：真正的下载代码（放在开关后面）、`FakeData`、从文件夹读图片的 `ImageFolder`，以及课程自己生成的"形状"数据集（带边框和掩码）；
+# 1. **数据集**：真正的下载代码（放在开关后面）、`FakeData`、从文件夹读图片的 `ImageFolder`，以及课程自己生成的“形状”数据集（带边框和掩码）；
 # 2. **变换 v2**（`torchvision.transforms.v2`）：在一张真实照片上看每个变换做了什么，再看它们怎样让**边框和掩码跟着图片一起变**；
 # 3. **模型**：`weights=` 接口、权重自带的元数据和预处理，以及已被弃用的 `pretrained=`；
 # 4. **迁移学习**：从课程自己训练、保存的检查点出发，冻结特征层，换一个新的头，去做新任务；
@@ -87,7 +87,7 @@ print("one batch:", tuple(batch_images.shape), batch_labels.tolist())
 # %% [markdown]
 # ### 1.3 `ImageFolder`：一个类别一个子文件夹
 #
-# 自己的图片最常见的组织方式是"一个类别一个子文件夹"：
+# 自己的图片最常见的组织方式是“一个类别一个子文件夹”：
 #
 # ```
 # root/circle/000.png
@@ -129,9 +129,9 @@ folder.cleanup()
 # %% [markdown]
 # ### 1.4 课程的形状数据集
 #
-# 检测和分割需要比"一个标签"多得多的标注：每个物体的**边框**（bounding box）、**掩码**（mask，哪些像素属于它）和类别。真实的数据集（COCO 有十几 GB）没法随课程分发，所以课程自己生成一个：`course_utils.shapes.ShapesDataset`。每张 64×64 的图片里有 1 到 3 个圆、正方形或三角形，颜色、大小、位置随机，但由 `(seed, 下标)` 决定，所以同一个下标永远得到同一张图。
+# 检测和分割需要比“一个标签”多得多的标注：每个物体的**边框**（bounding box）、**掩码**（mask，哪些像素属于它）和类别。真实的数据集（COCO 有十几 GB）没法随课程分发，所以课程自己生成一个：`course_utils.shapes.ShapesDataset`。每张 64×64 的图片里有 1 到 3 个圆、正方形或三角形，颜色、大小、位置随机，但由 `(seed, 下标)` 决定，所以同一个下标永远得到同一张图。
 #
-# 它返回的不是普通张量，而是 `tv_tensors`：`Image`、`BoundingBoxes`（带格式 `XYXY` 和画布大小）、`Mask`。正是这些类型让第 2 节的变换知道"这是边框，要跟着图片一起翻转"。
+# 它返回的不是普通张量，而是 `tv_tensors`：`Image`、`BoundingBoxes`（带格式 `XYXY` 和画布大小）、`Mask`。正是这些类型让第 2 节的变换知道“这是边框，要跟着图片一起翻转”。
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -193,7 +193,7 @@ show_images(list(examples.values()), titles=list(examples), ncols=5)
 plt.show()
 
 # %% [markdown]
-# 同一个随机变换，每次调用结果都不同，这正是数据增强想要的：模型每个 epoch 看到的都是"新"图片。
+# 同一个随机变换，每次调用结果都不同，这正是数据增强想要的：模型每个 epoch 看到的都是“新”图片。
 
 # %%
 torch.manual_seed(0)
@@ -222,7 +222,7 @@ for name, img in steps.items():
           [round(m, 4) for m in x.mean(dim=(1, 2)).tolist()])
 
 # %% [markdown]
-# 归一化之后的数值有正有负，不能直接当图片显示（`imshow` 会把它截断到 0–1）。画图前要"反归一化"：`x * std + mean`。
+# 归一化之后的数值有正有负，不能直接当图片显示（`imshow` 会把它截断到 0–1）。画图前要“反归一化”：`x * std + mean`。
 
 # %% [markdown]
 # ### 2.2 边框和掩码跟着图片一起变
@@ -314,6 +314,8 @@ print("segmentation:", models.list_models(module=models.segmentation))
 print("resnets:", models.list_models(include="resnet*"))
 
 # %% [markdown]
+# 检测模型就是上面这一家子：**Faster R-CNN**、**Mask R-CNN**（多了掩码）、**Keypoint R-CNN**（多了关键点）、**RetinaNet**、**SSD**、**SSDlite** 和 **FCOS**。种子教材说 torchvision 自带 YOLO，其实没有：YOLO 模型来自别的库，本章提到 YOLO，只是指它使用的边框格式。
+#
 # ### 权重是一个枚举
 #
 # 每个模型都有一个权重枚举，比如 `ResNet18_Weights`。`DEFAULT` 指向目前最好的那一套。枚举里除了下载地址，还有**元数据**（类别名、参数量、在 ImageNet 上的准确率）和这套权重需要的**预处理**。这些都写在 torchvision 的代码里，不需要下载：
@@ -332,7 +334,7 @@ print(preprocess)
 # %% [markdown]
 # `weights.transforms()` 就是这套权重训练时用的预处理：短边缩放到 256、中心裁剪 224、缩放到 0–1、用 ImageNet 的均值和标准差归一化。用预训练模型时，照搬它，不要自己猜。
 #
-# 下载权重（ResNet-18 约 45 MB）放在开关后面。离线时用 `weights=None`：结构完全一样，参数是随机的，所以它的"预测"没有意义，但形状和流程都能演示：
+# 下载权重（ResNet-18 约 45 MB）放在开关后面。离线时用 `weights=None`：结构完全一样，参数是随机的，所以它的“预测”没有意义，但形状和流程都能演示：
 
 # %%
 print(offline_note("the pretrained ResNet-18 weights"))
@@ -361,7 +363,7 @@ for p, i in zip(top.values, top.indices):
 # %% [markdown]
 # ### `pretrained=` 已被弃用
 #
-# 很多旧教程写 `resnet18(pretrained=True)`。从 torchvision 0.13 起，这个参数就被弃用了。在 0.26 里它**仍然能用**，但每次都发出两条 `UserWarning`，并被翻译成 `weights=`：`pretrained=True` 对应的是**最老的那套权重**（ResNet-50 上是 `IMAGENET1K_V1`，而不是更好的 `DEFAULT = IMAGENET1K_V2`），并且警告说它"将来可能被移除"。下面用 `pretrained=False` 演示（不下载），把警告收集起来打印：
+# 很多旧教程写 `resnet18(pretrained=True)`。从 torchvision 0.13 起，这个参数就被弃用了。在 0.26 里它**仍然能用**，但每次都发出两条 `UserWarning`，并被翻译成 `weights=`：`pretrained=True` 对应的是**最老的那套权重**（ResNet-50 上是 `IMAGENET1K_V1`，而不是更好的 `DEFAULT = IMAGENET1K_V2`），并且警告说它“将来可能被移除”。下面用 `pretrained=False` 演示（不下载），把警告收集起来打印：
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -529,7 +531,7 @@ print("IoU matrix (2 x 3):")
 print(box_iou(a, b))
 
 # %% [markdown]
-# 用第一行第二列验算：`[0,0,10,10]` 和 `[5,0,15,10]` 的交集是 `[5,0,10,10]`，面积 50；并集 100 + 100 − 50 = 150；IoU = 50/150 = 0.3333。第三个框和谁都不相交，IoU 是 0。
+# 用第一行第二列验算：`[0,0,10,10]` 和 `[5,0,15,10]` 的交集是 `[5,0,10,10]`，面积 50；并集 100 + 100 − 50 = 150；IoU = 50/150 = 1/3。第三个框和谁都不相交，IoU 是 0。
 #
 # 不同的数据集和模型用不同的格式：`XYXY`（torchvision）、`XYWH`（COCO 标注：左上角加宽高）、`CXCYWH`（YOLO、DETR：中心加宽高）。`box_convert` 在它们之间转换：
 
@@ -542,7 +544,7 @@ print("cxcywh:", box_convert(xyxy, "xyxy", "cxcywh"))
 print("back:  ", box_convert(box_convert(xyxy, "xyxy", "cxcywh"), "cxcywh", "xyxy"))
 
 # %% [markdown]
-# 有掩码时，`masks_to_boxes` 算出包住每个掩码的框。它返回的是最后一个像素的坐标（含），比形状数据集的"像素边缘"约定小 1：
+# 有掩码时，`masks_to_boxes` 算出包住每个掩码的框。它返回的是最后一个像素的坐标（含），比形状数据集的“像素边缘”约定小 1：
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -662,7 +664,7 @@ losses = detector([img.to(device) for img in images],
 print({name: type(value).__name__ for name, value in losses.items()})
 
 # %% [markdown]
-# 四项损失：RPN（区域建议网络）的"有没有物体"（`loss_objectness`）和框的回归（`loss_rpn_box_reg`），以及第二阶段的分类（`loss_classifier`）和框的回归（`loss_box_reg`）。训练时把它们加起来反向传播：
+# 四项损失：RPN（区域建议网络）的“有没有物体”（`loss_objectness`）和框的回归（`loss_rpn_box_reg`），以及第二阶段的分类（`loss_classifier`）和框的回归（`loss_box_reg`）。训练时把它们加起来反向传播：
 
 # %%
 torch.manual_seed(0)
@@ -701,7 +703,7 @@ ax.legend(fontsize=8)
 plt.show()
 
 # %% [markdown]
-# 分类损失降得最快（模型先学会"大多数候选框是背景"）。10 步远远不够：要得到好的检测结果，需要几千步，而且通常从预训练的骨干网络开始（`weights_backbone=MobileNet_V3_Large_Weights.DEFAULT`，需要下载）。
+# 分类损失降得最快（模型先学会“大多数候选框是背景”）。10 步远远不够：要得到好的检测结果，需要几千步，而且通常从预训练的骨干网络开始（`weights_backbone=MobileNet_V3_Large_Weights.DEFAULT`，需要下载）。
 #
 # **评估模式**的输出：每张图一个字典。模型先把图片缩放到 128 做检测，再把框**换算回原图的坐标**。`box_score_thresh`（默认 0.05）以下的框被丢掉，每张图最多留 `box_detections_per_img` 个（默认 100）。这里把阈值设为 0、最多 5 个，只为看清格式：
 
@@ -745,7 +747,7 @@ plt.show()
 #
 # ## 小结
 #
-# * `torchvision.datasets`：下载放在开关后面；`FakeData` 先把管道跑通；`ImageFolder` 读"一类一个文件夹"（按字母顺序编号）。
+# * `torchvision.datasets`：下载放在开关后面；`FakeData` 先把管道跑通；`ImageFolder` 读“一类一个文件夹”（按字母顺序编号）。
 # * `transforms.v2`：第一步 `ToImage()`，最后 `ToDtype(torch.float32, scale=True)` 和 `Normalize`；随机变换前固定种子。把标注包成 `tv_tensors.BoundingBoxes` / `Mask`，和图片一起传进去，它们才会跟着变；裁剪之后加 `SanitizeBoundingBoxes`。
 # * 模型：`weights=枚举`（或 `None`）；`weights.meta` 和 `weights.transforms()` 不用下载；`pretrained=` 已弃用：暂时还能用，但会发出警告，而且 `pretrained=True` 换成的是最老的那套权重。
 # * 迁移学习：加载检查点 → 冻结特征层 → 换头 → 只训练头。

@@ -34,7 +34,7 @@ setup_notebook()
 # %% [markdown]
 # ## 1. 一个带分支的模型
 #
-# 下面的模型根据输入的**数值**走不同的分支：元素之和为正时乘以 2，否则取相反数。这种"由数据决定的控制流"在动态图里再自然不过了。
+# 下面的模型根据输入的**数值**走不同的分支：元素之和为正时乘以 2，否则取相反数。这种“由数据决定的控制流”在动态图里再自然不过了。
 
 # %%
 import warnings
@@ -84,7 +84,7 @@ summarize(caught)
 # 两类警告：
 #
 # * `DeprecationWarning`：TorchScript 已被弃用，PyTorch 建议改用 `torch.compile` 或 `torch.export`（第 5 节细说）；
-# * `TracerWarning`：把张量转成 Python 布尔值（就是 `if x.sum() > 0` 这一步），录下的程序"可能不适用于其他输入"。
+# * `TracerWarning`：把张量转成 Python 布尔值（就是 `if x.sum() > 0` 这一步），录下的程序“可能不适用于其他输入”。
 #
 # 警告很容易被忽略。现在用**负数**输入调用录下的模型，和原来的模型对比：
 
@@ -96,7 +96,7 @@ print("traced model  :", traced(neg))
 print("same result?  :", torch.equal(model(neg), traced(neg)))
 
 # %% [markdown]
-# 结果错了，却没有任何报错：录下的程序里根本没有 `if`，只有"乘以 2"。看看它的代码：
+# 结果错了，却没有任何报错：录下的程序里根本没有 `if`，只有“乘以 2”。看看它的代码：
 
 # %%
 print(traced.code)
@@ -104,7 +104,7 @@ print(traced.code)
 # %% [markdown]
 # ## 3. `torch.jit.script`：编译源代码，分支得以保留
 #
-# `script` 不运行模型，而是**读源代码**（通过 `inspect` 找到 `forward` 的源文件），把 Python 的一个子集（TorchScript 语言）编译成程序，`if`、`for` 都会保留下来。因为要读源代码，我们把类定义和 `script` 调用放在同一个单元格里：有些笔记本运行器（比如本课程的自动测试）会让所有单元格共用一个"文件名"，这时 `inspect` 找不到其他单元格里的源代码。
+# `script` 不运行模型，而是**读源代码**（通过 `inspect` 找到 `forward` 的源文件），把 Python 的一个子集（TorchScript 语言）编译成程序，`if`、`for` 都会保留下来。因为要读源代码，我们把类定义和 `script` 调用放在同一个单元格里：有些笔记本运行器（比如本课程的自动测试）会让所有单元格共用一个“文件名”，这时 `inspect` 找不到其他单元格里的源代码。
 
 # %%
 # script reads the source code of forward(), so the class is defined again right next to the call
@@ -266,7 +266,7 @@ print(ep.graph_module.code)
 # %% [markdown]
 # 读一读这张图：
 #
-# * **参数（placeholder）**：`forward` 的输入不只有 `x`，还有模型的参数 `p_fc_weight`、`p_fc_bias`，它们被"提升"成了图的输入；
+# * **参数（placeholder）**：图的输入除了 `x`，还有模型参数 `p_fc_weight` 和 `p_fc_bias`：导出时，参数被“提升”（lift）成了图的输入；
 # * **ATen 算子**：`torch.ops.aten.linear.default`、`torch.ops.aten.relu.default` 是 PyTorch 底层的算子，C++、移动端运行时都认识它们；
 # * **输出**：`return (relu,)`，一个元组。
 #
@@ -396,6 +396,8 @@ print(f"backend           : {'inductor' if USE_INDUCTOR else 'aot_eager'}")
 print(f"first call        : {first * 1e3:10.2f} ms  (captures and compiles)")
 print(f"later calls (avg) : {later * 1e3:10.4f} ms")
 print(f"eager (avg)       : {eager * 1e3:10.4f} ms")
+print(f"first / later     : {first / later:10.0f}x")
+print(f"later / eager     : {later / eager:10.1f}x")
 
 # %%
 # NBVAL_CHECK_OUTPUT
@@ -405,7 +407,7 @@ print("compiled matches eager:", torch.allclose(compiled_f(x), f(x)))
 # 读数时注意三点：
 #
 # * 首次调用远远慢于之后的调用：那是**一次性**的捕获和编译成本（用 `inductor` 时是几十秒）；
-# * `aot_eager` 不生成新代码，所以之后的调用**不会**比 eager 快，反而因为检查守卫、包装调用而稍慢，这很正常；
+# * `aot_eager` 不生成新代码，所以之后的调用**不会**比 eager 快。每次调用还要检查守卫、经过一层包装，对这么小的函数来说，这份固定开销通常会让编译后的调用比 eager 还慢，慢多少取决于机器和当时的负载（`later / eager` 那一行就是这次运行的比值）。这很正常；
 # * 真正的加速来自 `inductor` 的算子融合，它在计算量大、反复运行的代码上（训练循环、大模型推理，尤其在 GPU 上）才划算；对一个只跑几次的小函数，编译时间永远赚不回来。
 
 # %%

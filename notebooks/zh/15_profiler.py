@@ -38,7 +38,7 @@ setup_notebook()
 #
 # `profile(activities=...)` 说明要记录什么：`ProfilerActivity.CPU` 记录 CPU 上的算子；有 GPU 时再加上 `ProfilerActivity.CUDA`，记录 GPU 上的核函数。下面的代码在两种机器上走同一条路。
 #
-# 两行"环境设置"需要解释：
+# 两行“环境设置”需要解释：
 #
 # * `quiet_profiler()`（在 `course_utils/profiling.py` 里，读一读它的说明）关掉分析器在 torch 2.11 里打印的两条无害信息；
 # * `torch.set_num_threads(1)`：本章分析的是很小的模型。多线程时，每个小算子都要唤醒、等待线程池里的线程，在一台繁忙的机器上，这部分开销会比计算本身大几十倍，而且每次都不一样。只用一个线程，表格里看到的才是模型本身。（好奇的话，删掉这一行再运行，比较一下表格。）
@@ -150,7 +150,7 @@ children = sum(child.cpu_time_total for child in linear.cpu_children)
 print(f"total {linear.cpu_time_total:8.1f} us = self {linear.self_cpu_time_total:8.1f} us + children {children:8.1f} us")
 
 # %% [markdown]
-# 所以**按总时间排序**，排在最前面的总是外层的东西：你的标签、`aten::linear` 这类"包装"算子。它告诉你**哪一段代码**慢。要找**哪个算子真正在干活**，按**自身时间**排序：
+# 所以**按总时间排序**，排在最前面的总是外层的东西：你的标签、`aten::linear` 这类“包装”算子。它告诉你**哪一段代码**慢。要找**哪个算子真正在干活**，按**自身时间**排序：
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -170,7 +170,7 @@ for name, count in sorted(counts.items(), key=lambda kv: -kv[1])[:6]:
     print(f"  {name:40} {count}")
 
 # %% [markdown]
-# 调用最多的是 `aten::t`、`aten::transpose`、`aten::as_strided` 这类只改"视图"、几乎不花时间的算子：调用次数多不等于慢，要和时间一起看。
+# 调用最多的是 `aten::t`、`aten::transpose`、`aten::as_strided` 这类只改“视图”、几乎不花时间的算子：调用次数多不等于慢，要和时间一起看。
 #
 # 除了我们的三个标签，PyTorch 自己也贴了标签：`Optimizer.step#SGD.step`、`Optimizer.zero_grad#SGD.zero_grad`。用 `DataLoader` 时还会出现 `enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__`：取数据的时间都记在它名下，数据加载是不是瓶颈，一看便知。
 #
@@ -220,7 +220,7 @@ for e in rows:
     print(f"{e.key:28} self {e.self_cpu_memory_usage / 1024:9.1f} KiB   total {e.cpu_memory_usage / 1024:9.1f} KiB")
 
 # %% [markdown]
-# 分配内存的多半是 `aten::empty` 一类的底层算子：`aten::convolution` 这样的高层算子请它们分配输出，内存就记在它们的"自身"名下。想知道**哪段代码**占内存，看 `CPU Mem`（总数）一列里你的标签。
+# 分配内存的多半是 `aten::empty` 一类的底层算子：`aten::convolution` 这样的高层算子请它们分配输出，内存就记在它们的“自身”名下。想知道**哪段代码**占内存，看 `CPU Mem`（总数）一列里你的标签。
 #
 # 表格只给每个算子的总和，看不出内存**随时间**怎么变。分析器把每次分配和释放作为 `[memory]` 事件写进轨迹文件（第 5 节细讲这个文件），事件的 `Bytes` 字段分配为正、释放为负，累加起来就是这段代码在每个时刻占用的内存。画图时横轴用事件的序号而不是时间：这样图只取决于分配的顺序，和机器快慢无关。事件的个数在不同的 CPU 上可能不一样（为某种向量宽度写的内核可能要多申请一块临时缓冲区，换一种就不用），所以下面只打印峰值：它由张量形状决定。
 
@@ -421,7 +421,7 @@ for tag in sorted(acc.Tags()["scalars"]):
 # %% [markdown]
 # ## 7. 找到并修好一个瓶颈
 #
-# 一位同学觉得"逐个样本算损失最清楚"，写出了下面的损失函数。它是对的，但是很慢。假装我们还不知道为什么，让分析器告诉我们：
+# 一位同学觉得“逐个样本算损失最清楚”，写出了下面的损失函数。它是对的，但是很慢。假装我们还不知道为什么，让分析器告诉我们：
 
 # %%
 def loss_per_sample(model, x, y):
@@ -556,7 +556,7 @@ print(f"same, under profiler  : {profiled:7.2f} ms  (the profiler's own overhead
 #
 # **分析器有开销。** 记录每个事件都要花时间，所以分析器下的代码更慢，尤其是小算子很多的代码（每个算子的固定开销占比大）。分析器适合比较**相对**的大小（哪个算子占大头、改动前后调用次数变了多少），要报告绝对速度，就关掉分析器，用第 04 章的 `course_utils.timing.benchmark` 测。
 #
-# **GPU 是异步的。** Python 调用一个 CUDA 算子时，算子只是被放进队列，函数立刻返回。`time.perf_counter()` 包住这个调用，量到的只是"排队"的时间；真正的计算发生在之后。两种正确的做法：
+# **GPU 是异步的。** Python 调用一个 CUDA 算子时，算子只是被放进队列，函数立刻返回。`time.perf_counter()` 包住这个调用，量到的只是“排队”的时间；真正的计算发生在之后。两种正确的做法：
 #
 # * 停表之前调用 `torch.cuda.synchronize()`，等队列里的工作做完（第 04 章的 `benchmark` 就是这样做的）；
 # * 用分析器加上 `ProfilerActivity.CUDA`：它从 GPU 那边记录每个核函数真正的开始和结束时间，表格里出现 `Self CUDA`、`CUDA total` 列，按 `sort_by="cuda_time_total"` 排序可以找出 GPU 上最慢的核函数。

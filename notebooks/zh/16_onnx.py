@@ -112,7 +112,7 @@ print(f"final train loss {loss.item():.3f}, test accuracy {test_acc:.3f}")
 #
 # ## 3. 导出：dynamo 导出器 + 动态批大小
 #
-# 导出器需要一个**示例输入**来跑一遍模型、记录计算图。示例输入的形状默认会被"烧"进图里：用批大小 2 导出，得到的模型就只接受批大小 2。要让某个维度保持可变，就用 `dynamic_shapes` 告诉导出器：
+# 导出器需要一个**示例输入**来跑一遍模型、记录计算图。示例输入的形状默认会被“烧”进图里：用批大小 2 导出，得到的模型就只接受批大小 2。要让某个维度保持可变，就用 `dynamic_shapes` 告诉导出器：
 #
 # ```python
 # dynamic_shapes={"images": {0: torch.export.Dim("batch")}}   # 键是 forward 的参数名，{维度下标: Dim}
@@ -327,6 +327,8 @@ except Exception as err:
 # | Apple 设备 | Core ML | 需要转换（coremltools 如今主要从 PyTorch 直接转换，而不是从 ONNX） |
 # | 浏览器 | onnxruntime-web（WebAssembly、WebGPU） | 它取代了已停止维护的 ONNX.js |
 # | 可视化 | Netron | 打开 `.onnx` 文件查看图结构 |
+#
+# 种子教材说 ONNX 模型可以导入 TensorFlow 和 Caffe，这已经过时了：Caffe2 在 2018 年并入 PyTorch，早已不单独存在；ONNX 转 TensorFlow 的转换器（`onnx-tensorflow`）也已归档，不再维护。今天该考虑的，就是上表里这些去处。
 #
 # 注意：ONNX 只是格式，不同运行时支持的算子和 opset 不尽相同，部署前要在目标运行时里做一次本章这样的数值比较。
 #

@@ -54,10 +54,12 @@ check("02.1", driver_cuda_version)
 # torch 2.11 comes as four builds: `cpu`, `cu126`, `cu128` and `cu130` (at `https://download.pytorch.org/whl/<name>`). Write `wheel_index(driver_cuda)`:
 #
 # * `driver_cuda` is the newest CUDA version the driver supports (a string such as `"12.8"`), or `None` when there is no NVIDIA driver: then return `"cpu"`;
-# * otherwise return the newest build whose CUDA version is **not newer than the driver's**, for example `"12.9"` → `"cu128"` and `"13.2"` → `"cu130"`;
-# * when the driver does not even support CUDA 12.6, return `None` (time to update the driver).
+# * otherwise return the newest build the driver runs. Remember the rule from section 3: a build for CUDA 12.x runs on **any** driver of the same major version (minor-version compatibility), and a build for CUDA 13.x needs a driver for 13.x. So `"12.4"` → `"cu128"` and `"13.2"` → `"cu130"`;
+# * when the driver is older than CUDA 12, return `None` (time to update the driver).
 #
-# Hint: compare versions as tuples of integers, `"12.8"` → `(12, 8)`.
+# This exercise looks at the driver only. Section 3 shows that the GPU's architecture can rule out a build too (a GTX 10xx needs `cu126`); `doctor()` checks both.
+#
+# Hint: the major version is the part before the dot, `int("12.8".split(".")[0])` → `12`.
 
 # %%
 def wheel_index(driver_cuda):
@@ -65,10 +67,11 @@ def wheel_index(driver_cuda):
     ### BEGIN SOLUTION
     if driver_cuda is None:
         return "cpu"
-    version = tuple(int(part) for part in driver_cuda.split(".")[:2])
-    for name, needs in [("cu130", (13, 0)), ("cu128", (12, 8)), ("cu126", (12, 6))]:
-        if version >= needs:
-            return name
+    major = int(driver_cuda.split(".")[0])
+    if major >= 13:
+        return "cu130"
+    if major == 12:
+        return "cu128"  # minor-version compatibility: every 12.x driver runs the 12.8 build
     return None
     ### END SOLUTION
 

@@ -54,10 +54,12 @@ check("02.1", driver_cuda_version)
 # torch 2.11 的安装包有 `cpu`、`cu126`、`cu128`、`cu130` 四种（对应 `https://download.pytorch.org/whl/<名字>`）。完成 `wheel_index(driver_cuda)`：
 #
 # * `driver_cuda` 是驱动支持的最高 CUDA 版本（字符串，如 `"12.8"`）；没有 NVIDIA 驱动时为 `None`，这时返回 `"cpu"`；
-# * 否则返回**不比驱动更新**的 CUDA 版本中最新的那个，例如 `"12.9"` → `"cu128"`，`"13.2"` → `"cu130"`；
-# * 驱动连 CUDA 12.6 都不支持时，返回 `None`（该更新驱动了）。
+# * 否则返回驱动能运行的最新安装包。回忆第 3 节的规则：为 CUDA 12.x 编译的包能在主版本相同的**任何**驱动上运行（次版本兼容），为 CUDA 13.x 编译的包则需要支持 13.x 的驱动。所以 `"12.4"` → `"cu128"`，`"13.2"` → `"cu130"`；
+# * 驱动比 CUDA 12 还旧时，返回 `None`（该更新驱动了）。
 #
-# 提示：比较版本号时先把它们变成整数元组，`"12.8"` → `(12, 8)`。
+# 这道题只看驱动。第 3 节讲过，GPU 的架构也可能排除某些安装包（GTX 10xx 系列只能用 `cu126`）；`doctor()` 两样都会检查。
+#
+# 提示：主版本号就是点号前面那部分，`int("12.8".split(".")[0])` → `12`。
 
 # %%
 def wheel_index(driver_cuda):
@@ -65,10 +67,11 @@ def wheel_index(driver_cuda):
     ### BEGIN SOLUTION
     if driver_cuda is None:
         return "cpu"
-    version = tuple(int(part) for part in driver_cuda.split(".")[:2])
-    for name, needs in [("cu130", (13, 0)), ("cu128", (12, 8)), ("cu126", (12, 6))]:
-        if version >= needs:
-            return name
+    major = int(driver_cuda.split(".")[0])
+    if major >= 13:
+        return "cu130"
+    if major == 12:
+        return "cu128"  # minor-version compatibility: every 12.x driver runs the 12.8 build
     return None
     ### END SOLUTION
 

@@ -10,7 +10,7 @@ be tested on its own:
 
 The report's first lines name the course version (``course_utils.__version__``).
 Tests build ``Facts`` by hand to simulate other machines (no GPU, an old
-driver, FFmpeg missing, the wrong Jupyter kernel).
+driver, a GPU too old for the installed build, FFmpeg missing, the wrong Jupyter kernel).
 
 Run it in a notebook with ``doctor()`` or in a terminal with
 ``python -m course_utils doctor``.
@@ -27,6 +27,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .version import __version__
 
@@ -37,6 +38,33 @@ CHECKED_PACKAGES = ("torch", "torchvision", "torchaudio", "torchcodec")
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 
 PYTORCH_WHEELS = "https://download.pytorch.org/whl"
+
+
+class CudaBuild(NamedTuple):
+    """One CUDA build of torch 2.11, as PyTorch publishes it at ``PYTORCH_WHEELS/<index>``."""
+
+    index: str  # the wheel index: cu126, cu128 or cu130
+    cuda: str  # torch.version.cuda of this build
+    driver_cuda: str  # the lowest "CUDA Version" nvidia-smi may show for this build to run
+    linux_driver: str  # the same minimum as a Linux driver version
+    archs: str  # torch.cuda.get_arch_list() of this build: sm_XY = native kernels for compute capability X.Y
+
+
+#: torch 2.11's CUDA builds, newest first; cu130 is what a plain `pip install torch` gets on Linux.
+#: Sources: PyTorch's RELEASE.md support matrix for 2.11 (the cu130 row is what the PyPI build
+#: reports), and NVIDIA's CUDA Compatibility guide: through minor-version compatibility a CUDA 12.x
+#: build runs on any driver from the R525 branch on (525.60.13 on Linux), a CUDA 13.x build on any
+#: driver from R580 on (580.65.06, the driver of CUDA 13.0 GA, on Linux).
+CUDA_BUILDS = (
+    CudaBuild("cu130", "13.0", "13.0", "580.65.06", "sm_75 sm_80 sm_86 sm_90 sm_100 sm_120"),
+    CudaBuild("cu128", "12.8", "12.0", "525.60.13", "sm_75 sm_80 sm_86 sm_90 sm_100 sm_120"),
+    CudaBuild("cu126", "12.6", "12.0", "525.60.13", "sm_50 sm_60 sm_70 sm_75 sm_80 sm_86 sm_90"),
+)
+
+#: GPU generations by compute capability (major, or major.minor where a major holds two).
+ARCH_NAMES = {"3": "Kepler", "5": "Maxwell", "6": "Pascal", "7.0": "Volta", "7.2": "Volta", "7.5": "Turing",
+              "8.0": "Ampere", "8.6": "Ampere", "8.7": "Ampere", "8.9": "Ada Lovelace", "9": "Hopper",
+              "10": "Blackwell", "11": "Blackwell", "12": "Blackwell"}
 
 OK, INFO, WARN, ERROR = "ok", "info", "warn", "error"
 ICONS = {OK: "✅", INFO: "ℹ️ ", WARN: "⚠️ ", ERROR: "❌"}
@@ -54,6 +82,8 @@ class Facts:
     torch_cuda: str | None = None  # torch.version.cuda: the CUDA torch was built for
     cuda_available: bool = False
     gpu_names: list[str] = field(default_factory=list)
+    gpu_capabilities: list[str] = field(default_factory=list)  # compute capability per GPU, such as "8.6"
+    torch_archs: list[str] = field(default_factory=list)  # torch.cuda.get_arch_list(): empty when CUDA is unusable
     driver_version: str | None = None  # from nvidia-smi, None when there is no driver
     driver_cuda: str | None = None  # the newest CUDA the driver supports ("CUDA Version")
     mps_available: bool = False
@@ -99,6 +129,16 @@ def parse_nvidia_smi(text: str) -> tuple[str | None, str | None]:
     return (driver.group(1) if driver else None, cuda.group(1) if cuda else None)
 
 
+def parse_gpu_query(text: str) -> list[tuple[str, str]]:
+    """Return (name, compute capability) per GPU from ``nvidia-smi --query-gpu=name,compute_cap --format=csv``.
+
+    >>> parse_gpu_query("name, compute_cap\\nNVIDIA GeForce GTX 1080, 6.1")
+    [('NVIDIA GeForce GTX 1080', '6.1')]
+    """
+    rows = (re.match(r"^\s*(.+?),\s*(\d+\.\d+)\s*$", line) for line in text.splitlines())
+    return [(row.group(1), row.group(2)) for row in rows if row]
+
+
 def _installed_version(name: str) -> str | None:
     try:
         return importlib.metadata.version(name)
@@ -106,12 +146,12 @@ def _installed_version(name: str) -> str | None:
         return None
 
 
-def _run_nvidia_smi() -> str:
+def _run_nvidia_smi(*args: str) -> str:
     exe = shutil.which("nvidia-smi")
     if exe is None:
         return ""
     try:
-        return subprocess.run([exe], capture_output=True, text=True, timeout=20).stdout
+        return subprocess.run([exe, *args], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -159,9 +199,16 @@ def gather_facts() -> Facts:
         facts.torch_cuda = torch.version.cuda
         facts.cuda_available = torch.cuda.is_available()
         if facts.cuda_available:
-            facts.gpu_names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+            devices = range(torch.cuda.device_count())
+            facts.gpu_names = [torch.cuda.get_device_name(i) for i in devices]
+            facts.gpu_capabilities = ["{}.{}".format(*torch.cuda.get_device_capability(i)) for i in devices]
+            facts.torch_archs = torch.cuda.get_arch_list()
         facts.mps_available = torch.backends.mps.is_available()
         facts.tensor_error = _tensor_error(facts.cuda_available)
+    if facts.driver_version and not facts.gpu_capabilities:  # CUDA unusable: ask the driver instead
+        gpus = parse_gpu_query(_run_nvidia_smi("--query-gpu=name,compute_cap", "--format=csv,noheader"))
+        facts.gpu_names = [name for name, _ in gpus]
+        facts.gpu_capabilities = [capability for _, capability in gpus]
     if versions["torchcodec"] is not None:
         facts.torchcodec_error = _torchcodec_error()
     return facts
@@ -180,18 +227,64 @@ def _major_minor(version: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
-def wheel_for_driver(driver_cuda: str) -> str | None:
-    """The newest PyTorch wheel index (cu130/cu128/cu126) a driver runs; None if it is too old for all."""
-    version = _major_minor(driver_cuda)
-    for index, needs in (("cu130", (13, 0)), ("cu128", (12, 8)), ("cu126", (12, 6))):
-        if version >= needs:
-            return index
+def arch_name(capability: str) -> str:
+    """The GPU generation of a compute capability: ``"6.1"`` is Pascal, ``"8.9"`` Ada Lovelace."""
+    major = capability.split(".")[0]
+    return ARCH_NAMES.get(capability) or ARCH_NAMES.get(major) or "unknown"
+
+
+def kernels_for(archs: list[str] | str, capability: str) -> str | None:
+    """How a build with these architectures runs on a GPU of this compute capability.
+
+    ``"sm"``: native kernels (an ``sm_XY`` entry of the same major version, ``Y`` <= the GPU's minor);
+    ``"ptx"``: only through PTX (a ``compute_XY`` entry <= the GPU), which the driver compiles at load
+    time and which needs a driver at least as new as the build's CUDA; None: no kernel at all, and every
+    CUDA operation fails with "no kernel image is available for execution on the device".
+    """
+    major, minor = _major_minor(capability)
+    entries = archs.split() if isinstance(archs, str) else archs
+    ptx = False
+    for entry in entries:
+        kind, _, number = entry.partition("_")
+        number = number.rstrip("af")  # sm_90a, sm_100f: the same generation's kernels
+        arch = (int(number[:-1]), int(number[-1]))
+        if kind == "sm" and arch[0] == major and arch[1] <= minor:
+            return "sm"
+        ptx = ptx or (kind == "compute" and arch <= (major, minor))
+    return "ptx" if ptx else None
+
+
+def driver_runs(driver_cuda: str, build_cuda: str) -> bool:
+    """Whether a driver (its nvidia-smi "CUDA Version") runs a build for ``build_cuda``.
+
+    CUDA minor-version compatibility: any driver of the same CUDA major version runs it (a 12.x build on
+    R525 or newer, a 13.x build on R580 or newer), except PTX that the driver must compile itself.
+    """
+    return _major_minor(driver_cuda)[0] >= _major_minor(build_cuda)[0]
+
+
+def _build(cuda: str | None) -> CudaBuild | None:
+    return next((b for b in CUDA_BUILDS if cuda and _major_minor(b.cuda) == _major_minor(cuda)), None)
+
+
+def wheel_for(driver_cuda: str, *capabilities: str) -> str | None:
+    """The newest torch 2.11 wheel index (cu130/cu128/cu126) that runs on this driver and has native
+    kernels for every GPU given by compute capability; None when none does."""
+    for build in CUDA_BUILDS:
+        if driver_runs(driver_cuda, build.cuda) and all(kernels_for(build.archs, c) == "sm" for c in capabilities):
+            return build.index
     return None
 
 
 def _pin_install_line(pins: dict[str, str], index: str | None = None) -> str:
+    """The pip command for the pinned torch, torchvision and torchaudio, from a PyTorch wheel index.
+
+    With an index, each pin carries the build's local label (``torch==2.11.0+cu126``): an installed
+    ``torch 2.11.0`` of another build already satisfies ``torch==2.11.0``, and pip would keep it.
+    """
     names = [n for n in ("torch", "torchvision", "torchaudio") if n in pins]
-    line = "pip install " + " ".join(f"{n}=={pins[n]}" for n in names)
+    label = f"+{index}" if index else ""
+    line = "pip install " + " ".join(f"{n}=={pins[n]}{label}" for n in names)
     if index:
         line += f" --index-url {PYTORCH_WHEELS}/{index}"
     return line
@@ -266,6 +359,8 @@ def _check_packages(facts: Facts) -> list[Finding]:
 def _check_tensor(facts: Facts) -> list[Finding]:
     if facts.versions.get("torch") is None:
         return []
+    if facts.tensor_error and _gpus_without_kernels(facts):
+        return []  # _check_cuda explains it: reinstalling the same build would not help
     if facts.tensor_error:
         return [
             Finding(
@@ -277,28 +372,112 @@ def _check_tensor(facts: Facts) -> list[Finding]:
     return [Finding(OK, "torch.rand(5, 3) works" + (" and the GPU can add tensors" if facts.cuda_available else ""))]
 
 
+def _torch_archs(facts: Facts) -> list[str]:
+    """The installed build's architectures: as torch reports them, else from the table of builds."""
+    build = _build(facts.torch_cuda)
+    return facts.torch_archs or (build.archs.split() if build else [])
+
+
+def _gpus(facts: Facts) -> list[tuple[str, str]]:
+    """(name, compute capability) for each GPU whose capability is known."""
+    names = facts.gpu_names + ["GPU"] * (len(facts.gpu_capabilities) - len(facts.gpu_names))
+    return list(zip(names, facts.gpu_capabilities))
+
+
+def _gpus_without_kernels(facts: Facts) -> list[tuple[str, str]]:
+    archs = _torch_archs(facts)
+    if facts.torch_cuda is None or not archs:
+        return []
+    return [(name, cap) for name, cap in _gpus(facts) if kernels_for(archs, cap) is None]
+
+
+def _install_fix(facts: Facts) -> str:
+    """What to install for this driver and these GPUs, or which driver to get first."""
+    capabilities = facts.gpu_capabilities
+    index = wheel_for(facts.driver_cuda, *capabilities) if facts.driver_cuda else None
+    if index:
+        return f"install the {index} build, made for this driver and GPU: `{_pin_install_line(facts.pins, index)}`"
+    fitting = [b for b in CUDA_BUILDS if all(kernels_for(b.archs, c) == "sm" for c in capabilities)]
+    if not fitting:
+        return "no torch 2.11 build has kernels for this GPU: use the CPU (every notebook runs there)"
+    build = min(fitting, key=lambda b: [int(part) for part in b.linux_driver.split(".")])  # the oldest driver
+    return (
+        f"update the NVIDIA driver to R{build.linux_driver.split('.')[0]} or newer ({build.linux_driver} on Linux), "
+        f"then install the {build.index} build: `{_pin_install_line(facts.pins, build.index)}`"
+    )
+
+
+def _sentence(text: str) -> str:
+    return text[0].upper() + text[1:] + "."
+
+
+def _cuda_works(facts: Facts, built_for: str) -> list[Finding]:
+    """CUDA is usable. With a driver older than torch's CUDA (minor-version compatibility), say why
+    that is fine, or warn when a GPU depends on PTX, which that compatibility does not cover."""
+    capabilities = f" (compute capability {', '.join(facts.gpu_capabilities)})" if facts.gpu_capabilities else ""
+    findings = [
+        Finding(
+            OK,
+            f"CUDA works: {built_for}, driver {facts.driver_version} supports CUDA {facts.driver_cuda}; "
+            f"{len(facts.gpu_names)} GPU(s): {', '.join(facts.gpu_names) or 'unknown'}{capabilities}",
+        )
+    ]
+    if not facts.driver_cuda or _major_minor(facts.driver_cuda) >= _major_minor(facts.torch_cuda):
+        return findings
+    ptx_only = [name for name, cap in _gpus(facts) if kernels_for(_torch_archs(facts), cap) == "ptx"]
+    if ptx_only:
+        findings.append(
+            Finding(
+                WARN,
+                f"{', '.join(ptx_only)} runs this torch only through PTX, which the driver compiles at load time; "
+                f"that needs a driver for CUDA {facts.torch_cuda} or newer, and this one supports CUDA "
+                f"{facts.driver_cuda} (minor-version compatibility does not cover PTX).",
+                f"Update the NVIDIA driver to one whose `nvidia-smi` shows 'CUDA Version: {facts.torch_cuda}' or "
+                "higher, or install a build with native kernels for this GPU (chapter 02 has the support matrix).",
+            )
+        )
+    else:
+        findings.append(
+            Finding(
+                INFO,
+                f"The driver supports CUDA {facts.driver_cuda}, older than torch's {facts.torch_cuda}: this works "
+                "through CUDA minor-version compatibility, because the build has native kernels for this GPU "
+                "(only code that the driver must compile from PTX would need a newer driver).",
+            )
+        )
+    return findings
+
+
 def _check_cuda(facts: Facts) -> list[Finding]:
-    gpu_fix_index = wheel_for_driver(facts.driver_cuda) if facts.driver_cuda else None
     if facts.versions.get("torch") is None:
         return []
-    if facts.cuda_available:
-        names = ", ".join(facts.gpu_names) or "unknown"
+    build = _build(facts.torch_cuda)
+    built_for = f"torch built for CUDA {facts.torch_cuda}" + (f" ({build.index})" if build else "")
+    missing = _gpus_without_kernels(facts)
+    if missing:
+        gpus = ", ".join(
+            f"{name} (compute capability {cap}, {arch_name(cap)}, sm_{cap.replace('.', '')})" for name, cap in missing
+        )
         return [
             Finding(
-                OK,
-                f"CUDA works: torch built for CUDA {facts.torch_cuda}, driver {facts.driver_version} "
-                f"supports CUDA {facts.driver_cuda}; {len(facts.gpu_names)} GPU(s): {names}",
+                ERROR,
+                f"This {built_for} has no kernels for {gpus}: its architectures are "
+                f"{' '.join(_torch_archs(facts))}, so every CUDA operation fails with "
+                "'no kernel image is available for execution on the device'. "
+                "Reinstalling the same build does not help.",
+                _sentence(_install_fix(facts)),
             )
         ]
+    if facts.cuda_available:
+        return _cuda_works(facts, built_for)
     if facts.torch_cuda is None:  # a CPU-only build of torch
         if facts.driver_version is None:
             return [Finding(INFO, "CPU-only build of torch and no NVIDIA GPU: everything in the course runs on the CPU.")]
-        fix = _pin_install_line(facts.pins, gpu_fix_index) if gpu_fix_index else "Update the NVIDIA driver, then install a CUDA build of torch."
         return [
             Finding(
                 WARN,
                 f"An NVIDIA driver ({facts.driver_version}) is present, but this torch is a CPU-only build.",
-                f"To use the GPU, install a CUDA build: `{fix}`.",
+                f"To use the GPU, {_install_fix(facts)}.",
             )
         ]
     if facts.driver_version is None:
@@ -311,21 +490,20 @@ def _check_cuda(facts: Facts) -> list[Finding]:
                 f"(one that supports CUDA {facts.torch_cuda}), then check `nvidia-smi`.",
             )
         ]
-    if facts.driver_cuda and _major_minor(facts.driver_cuda) < _major_minor(facts.torch_cuda):
-        if gpu_fix_index:
-            fix = (
-                "Update the NVIDIA driver to one whose `nvidia-smi` shows "
-                f"'CUDA Version: {facts.torch_cuda}' or newer, or install a torch built for your driver: "
-                f"`{_pin_install_line(facts.pins, gpu_fix_index)}`."
-            )
-        else:
-            fix = "Update the NVIDIA driver: torch 2.11's oldest CUDA build (cu126) needs a driver for CUDA 12.6 or newer."
+    if facts.driver_cuda and not driver_runs(facts.driver_cuda, facts.torch_cuda):
+        fix = _sentence(_install_fix(facts))
+        needs = (
+            f"from the R{build.linux_driver.split('.')[0]} branch on ({build.linux_driver} or newer on Linux; "
+            f"`nvidia-smi` shows 'CUDA Version: {build.driver_cuda}' or higher)"
+            if build
+            else f"one whose `nvidia-smi` shows 'CUDA Version: {facts.torch_cuda}' or higher"
+        )
         return [
             Finding(
                 ERROR,
                 f"The NVIDIA driver is too old: driver {facts.driver_version} supports CUDA up to "
-                f"{facts.driver_cuda}, but this torch was built for CUDA {facts.torch_cuda}.",
-                fix,
+                f"{facts.driver_cuda}, but this {built_for} needs a driver {needs}.",
+                fix if fix.startswith("Update") else f"Update the NVIDIA driver, or {fix[0].lower()}{fix[1:]}",
             )
         ]
     return [

@@ -42,7 +42,8 @@ def check_driver_cuda_version(driver_cuda_version) -> None:
         expect_equal(got, expected, f"for {name}", f"{name}")
 
 
-WHEEL_CASES = {None: "cpu", "13.0": "cu130", "13.2": "cu130", "12.9": "cu128", "12.8": "cu128", "12.6": "cu126", "12.4": None, "11.8": None}
+WHEEL_CASES = {None: "cpu", "13.0": "cu130", "13.2": "cu130", "12.9": "cu128", "12.8": "cu128", "12.6": "cu128",
+               "12.4": "cu128", "12.0": "cu128", "11.8": None}
 
 
 @exercise("02.2", CHAPTER, "pick the right wheel for a driver", "根据驱动选择正确的安装包")
@@ -61,12 +62,14 @@ def check_wheel_index(wheel_index) -> None:
                 f"a driver that supports only CUDA {driver_cuda} is too old for every CUDA build of torch 2.11: return None (update the driver).",
                 f"只支持 CUDA {driver_cuda} 的驱动对 torch 2.11 的所有 CUDA 版本都太旧了：应返回 None（需要更新驱动）。",
             )
-        if driver_cuda is not None and expected is not None and got is None:
+        if driver_cuda is not None and expected is not None and (got is None or (got < expected and got != "cpu")):
+            major = driver_cuda.split(".")[0]
             raise CheckFailed(
-                f"a driver that supports CUDA {driver_cuda} also runs builds for older CUDA versions: "
-                f"return the newest of cu126, cu128, cu130 that is not newer than {driver_cuda} (here {expected!r}).",
-                f"支持 CUDA {driver_cuda} 的驱动也能运行为更旧 CUDA 版本编译的包：在 cu126、cu128、cu130 中"
-                f"选不比 {driver_cuda} 新的最新那个（这里是 {expected!r}）。",
+                f"for a driver with CUDA {driver_cuda} you returned {got!r}. A driver runs every build of its CUDA "
+                f"major version (minor-version compatibility: a 12.x driver runs the 12.8 build), "
+                f"so return the newest build for CUDA {major}.x (here {expected!r}).",
+                f"驱动支持 CUDA {driver_cuda} 时你返回了 {got!r}。驱动能运行同一主版本的所有安装包"
+                f"（次版本兼容：12.x 的驱动就能运行为 12.8 编译的包），所以应返回 CUDA {major}.x 中最新的那个（这里是 {expected!r}）。",
             )
         if driver_cuda is None and got != "cpu":
             raise CheckFailed(

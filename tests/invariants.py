@@ -303,7 +303,7 @@ def repeated_number_problems(
 # ---------------------------------------------------------------- zh typography
 
 #: zh chapters whose prose still has ASCII quotes: others are rewriting them. Empty this once they are converted.
-ZH_QUOTES_NOT_YET_CONVERTED = ("02_installation", "11_text", "14_distributed")
+ZH_QUOTES_NOT_YET_CONVERTED: tuple[str, ...] = ()  # every zh notebook is converted
 HAN = re.compile("[\u3400-\u9fff]")
 ASCII_QUOTED = re.compile(r'"([^"\n]*)"')
 MARKDOWN_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)

@@ -73,7 +73,7 @@ check("11.2", build_vocab)
 # %% [markdown]
 # ## 11.3 把词元变成编号
 #
-# 完成 `numericalize(tokens, stoi)`：`stoi` 是"词元 → 编号"的字典（里面有 `"<pad>"` 和 `"<unk>"`）。返回一个 `torch.long` 张量，每个词元一个编号；词表里没有的词元用 `"<unk>"` 的编号。
+# 完成 `numericalize(tokens, stoi)`：`stoi` 是“词元 → 编号”的字典（里面有 `"<pad>"` 和 `"<unk>"`）。返回一个 `torch.long` 张量，每个词元一个编号；词表里没有的词元用 `"<unk>"` 的编号。
 
 # %%
 # NBVAL_CHECK_OUTPUT

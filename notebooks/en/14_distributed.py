@@ -515,6 +515,37 @@ print(f"DDP matches single-process training within atol={TOLERANCE:g}: {max_diff
 # %% [markdown]
 # On this machine the difference is around 1e-7 (float32 rounding), far below the tolerance of 1e-6.
 #
+# ### The learning rate when the global batch grows
+#
+# The check above kept the **global** batch fixed, so the learning rate stayed the same. In practice you add GPUs to process more samples per step: every rank keeps its 32 samples, and the global batch is `per_rank_batch × world_size`. Going from 2 to 8 ranks makes it 4 times larger. The averaged gradient then has the same expected value but less noise, and an epoch has 4 times fewer steps, so with the old learning rate the model moves much less per epoch.
+#
+# The **linear scaling rule** (introduced in 2017 for training ImageNet with large-batch SGD): *when the global batch grows k times, multiply the learning rate by k*, that is `lr = base_lr × global_batch / base_batch`, where `base_lr` was tuned for a global batch of `base_batch`. The reason: k SGD steps with learning rate η on k batches of B samples move the weights about as far as one step with k·η on their union of kB samples, **as long as the gradient barely changes over those k steps**.
+#
+# That assumption fails at the start of training, when the weights (and the gradient) change fast: a k times larger learning rate from the first step often makes the loss diverge. So the rule comes with a **warm-up**: start at the old learning rate and raise it linearly to k·`base_lr` over the first few epochs. In PyTorch that is a `LinearLR` scheduler (chain it with your usual schedule through `SequentialLR`):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# the linear scaling rule with a warm-up, on a stand-in parameter (nothing is trained here)
+base_lr, base_batch = 0.1, 64  # the script's LR, tuned for a global batch of 2 x 32
+world_size, per_rank_batch = 8, 32  # say, 8 ranks that keep 32 samples each
+k = world_size * per_rank_batch / base_batch
+warmup_epochs = 5
+demo_params = [torch.zeros(1, requires_grad=True)]
+demo_optimizer = torch.optim.SGD(demo_params, lr=base_lr * k, momentum=0.9)
+warmup = torch.optim.lr_scheduler.LinearLR(demo_optimizer, start_factor=1 / k, total_iters=warmup_epochs)
+print(f"global batch {world_size * per_rank_batch} = {k:g} x {base_batch}: lr {base_lr:g} -> {base_lr * k:g}")
+for epoch in range(warmup_epochs + 2):
+    print(f"epoch {epoch}: lr {demo_optimizer.param_groups[0]['lr']:.2f}")
+    demo_optimizer.step()  # a real loop would compute a loss and call backward() first
+    warmup.step()
+
+# %% [markdown]
+# Its limits:
+#
+# * it is a rule of thumb for SGD (with momentum), not a law. Beyond a certain global batch (it depends on the model and the data) it stops working: the accuracy drops however you set the learning rate;
+# * for adaptive optimizers such as Adam and AdamW it fits less well; a square-root rule (multiply by √k) is often used instead, and either way you check the result on the validation split and re-tune if needed;
+# * if you keep the global batch fixed and split it over more ranks (each rank gets fewer samples), nothing changes and the learning rate stays as it is: that is the case of the comparison above.
+#
 # ## 6. Checkpoints: rank 0 writes, `map_location` reads
 #
 # The last lines of the script are the standard way to checkpoint with DDP:
@@ -586,4 +617,5 @@ print("rendezvous port free again :", port_is_free(port))
 # * gloo for CPUs, nccl for NVIDIA GPUs (one GPU per rank), xccl for Intel GPUs; MPI needs your own build of PyTorch;
 # * `DistributedSampler` deals indices in a stride and pads to equal lengths; call `set_epoch` every epoch;
 # * DDP averages gradients, so it equals single-process training with the same global batch;
+# * when the global batch grows k times, the linear scaling rule multiplies the learning rate by k, with a warm-up; it is a rule of thumb for SGD, with limits;
 # * checkpoints: rank 0 writes, everyone reads after a `barrier` with `map_location`, and you save `model.module.state_dict()`.

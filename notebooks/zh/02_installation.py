@@ -96,7 +96,7 @@ print("This Python is 3.10 or newer:", sys.version_info >= (3, 10))
 #
 # 小技巧：装包时写 `python -m pip install ...` 而不是 `pip install ...`，可以保证用的是**当前这个 Python** 的 pip，而不是 PATH 里碰巧排在前面的另一个。
 #
-# 下面的单元格看看这个笔记本的 Python 从哪里来。`sys.prefix` 是当前环境的位置，`sys.base_prefix` 是创建它的那个"基础" Python；两者不同就说明正在 venv 里运行（conda 环境本身不是 venv，所以在 conda 环境里这一项是 False，这也是正常的）。
+# 下面的单元格看看这个笔记本的 Python 从哪里来。`sys.prefix` 是当前环境的位置，`sys.base_prefix` 是创建它的那个“基础” Python；两者不同就说明正在 venv 里运行（conda 环境本身不是 venv，所以在 conda 环境里这一项是 False，这也是正常的）。
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -138,7 +138,7 @@ print(NVIDIA_SMI_SAMPLE)
 # | `Perf` | P0 | 性能状态，从 P0（最高性能）到 P12（最省电） |
 # | `Pwr:Usage/Cap` | 70W / 700W | 当前功耗 / 功耗上限 |
 # | `Memory-Usage` | 0MiB / 81559MiB | 已用显存 / 总显存 |
-# | `GPU-Util` | 0% | 最近一个采样周期内，有内核（kernel）在 GPU 上运行的时间比例。注意它不表示"GPU 的算力用了多少" |
+# | `GPU-Util` | 0% | 最近一个采样周期内，有内核（kernel）在 GPU 上运行的时间比例。注意它不表示“GPU 的算力用了多少” |
 # | `Compute M.` | Default | 计算模式：Default 允许多个进程同时使用这块卡 |
 # | `MIG M.` | Disabled | MIG（多实例 GPU）模式：A100/H100 等卡可以切分成几个独立的小 GPU |
 # | `Processes` | No running processes found | 正在使用 GPU 的进程及其显存占用 |
@@ -359,7 +359,7 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 # * 想一直使用，就写进 pip 的配置：`python -m pip config set global.index-url https://mirror.example.org/pypi/simple`；在 Windows PowerShell 里临时设置：`$env:PIP_INDEX_URL = "https://mirror.example.org/pypi/simple"`。
 # * 镜像只是 PyPI 的副本：版本号一样，装上的文件也一样。
 # * 命令行里的 `--index-url`（比如上面的 cu126 / cu128 / cpu 索引）优先于 `PIP_INDEX_URL`：这时整条命令都从 PyTorch 自己的索引下载，不经过你的镜像。
-# * 整个教室都没有网络时，见 README 的"教室里离线安装"：先在一台能上网的电脑上用 `make wheelhouse` 把所有安装包下载到一个文件夹，再用 `make lab WHEELHOUSE=...` 从这个文件夹安装，不需要网络。
+# * 整个教室都没有网络时，见 README 的“教室里离线安装”：先在一台能上网的电脑上用 `make wheelhouse` 把所有安装包下载到一个文件夹，再用 `make lab WHEELHOUSE=...` 从这个文件夹安装，不需要网络。
 
 # %% [markdown]
 # ## 6. 验证安装：改进后的验证脚本
@@ -368,7 +368,7 @@ for package in ["nvidia-cuda-runtime", "nvidia-cublas", "nvidia-cudnn-cu13", "nv
 #
 # * 先设定随机种子，让 `torch.rand(5, 3)` 每次输出都一样（可以和课本对照）；
 # * 把 `torch.version.cuda` 叫作 **"Built for CUDA"**：它是 torch 编译时的 CUDA 版本，既不是驱动版本，也不是 Toolkit 版本；
-# * 有 GPU 时不只问"可用吗"，还真的在 GPU 上算一次，并和 CPU 的结果对比；
+# * 有 GPU 时不只问“可用吗”，还真的在 GPU 上算一次，并和 CPU 的结果对比；
 # * 有 GPU 时，打印它的计算能力和当前版本带了哪些架构（见第 3 节）；
 # * 顺便检查 Apple GPU（MPS）。
 #
@@ -398,7 +398,7 @@ print(f"Apple MPS available:  {torch.backends.mps.is_available()}")
 # %% [markdown]
 # ## 7. `doctor()`：一次检查全部，并告诉你怎么修
 #
-# 验证脚本只告诉你"是什么"，遇到问题时你还得自己判断原因。`course_utils.doctor()` 把验证脚本做成了一份**体检报告**：Python 和各个包的版本（与 `requirements.txt` 的固定版本比较）、能否创建张量、CUDA（torch 编译时的版本与驱动支持的版本对比）、MPS、TorchCodec 能否加载 FFmpeg、笔记本是否运行在正确的内核上。每个问题都附带**修复方法**，问题排在最后，便于查看。
+# 验证脚本只告诉你“是什么”，遇到问题时你还得自己判断原因。`course_utils.doctor()` 把验证脚本做成了一份**体检报告**：Python 和各个包的版本（与 `requirements.txt` 的固定版本比较）、能否创建张量、CUDA（torch 编译时的版本与驱动支持的版本对比）、MPS、TorchCodec 能否加载 FFmpeg、笔记本是否运行在正确的内核上。每个问题都附带**修复方法**，问题排在最后，便于查看。
 #
 # 在终端里也能运行：`make doctor` 或 `python -m course_utils doctor`（发现错误时退出码为 1）。
 #
@@ -412,7 +412,7 @@ from course_utils import doctor
 doctor()
 
 # %% [markdown]
-# ## 8. 在"别人的机器"上看 `doctor()`
+# ## 8. 在“别人的机器”上看 `doctor()`
 #
 # `doctor()` 分三步工作：`gather_facts()` 收集这台机器的事实，得到一个 `Facts` 记录；`diagnose(facts)` 把事实变成发现（每个问题附带修复方法）；`format_report` 把它们排成报告。因为事实只是一个数据记录，我们可以**手写**一份，模拟别的机器。下面四台机器都是虚构的，所以它们的报告在任何电脑上都一样。
 #
@@ -529,7 +529,7 @@ for name, facts in machines.items():
     print(f"{name:26} {counts[0]:3} {counts[1]:5} {counts[2]:5} {counts[3]:6}  {usable}")
 
 # %% [markdown]
-# 机器 A 到 C 的 Python 包完全相同，D 也只是同一个 torch 2.11.0 换了个版本，其余差别全在 Python 以外：驱动、GPU、FFmpeg。这正是"pip install 成功了"不等于"环境能用"的原因，也是每次换机器都值得跑一次 `doctor()` 的原因。
+# 机器 A 到 C 的 Python 包完全相同，D 也只是同一个 torch 2.11.0 换了个版本，其余差别全在 Python 以外：驱动、GPU、FFmpeg。这正是“pip install 成功了”不等于“环境能用”的原因，也是每次换机器都值得跑一次 `doctor()` 的原因。
 
 # %% [markdown]
 # ## 9. 选对 Jupyter 内核

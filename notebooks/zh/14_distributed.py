@@ -48,7 +48,7 @@ setup_notebook()
 #
 # 两台机器、每台 4 块 GPU 时，world size 是 8，rank 是 0–7，而每台机器上的 local rank 都是 0–3。
 #
-# `torchrun` 为每个 worker 启动一个 Python 进程，并通过**环境变量**告诉它这些信息：`RANK`、`LOCAL_RANK`、`WORLD_SIZE`，以及 rank 0 所在的地址 `MASTER_ADDR` 和端口 `MASTER_PORT`（所有进程在那里"集合"，即 rendezvous）。脚本里调用 `dist.init_process_group(backend)`，它读这些变量，等所有进程到齐。结束时先调用 `dist.barrier()`，再调用 `dist.destroy_process_group()`：barrier 让每个 rank 都等到大家通信完毕，这样就不会有哪个 rank 在别人还向它发送数据时就关掉连接。少了这一步，先做完的 rank 可能在较慢的 rank 还在通信时就拆掉进程组，较慢的那个即使活已经干完，退出时也可能崩溃，报 `terminate called without an active exception`。DDP 模型也攥着进程组不放，所以训练脚本先删掉模型、调用 `gc.collect()`：这样 gloo 的后台线程在 Python 还完整运行时就停下，而不是拖到解释器自己关闭时才停，那时停下它们同样可能让进程崩溃。（编写本章时实测：没有这两行，DDP 脚本跑 40 次崩了 3 次；加上以后 40 次一次也没有。）
+# `torchrun` 为每个 worker 启动一个 Python 进程，并通过**环境变量**告诉它这些信息：`RANK`、`LOCAL_RANK`、`WORLD_SIZE`，以及 rank 0 所在的地址 `MASTER_ADDR` 和端口 `MASTER_PORT`（所有进程在那里“集合”，即 rendezvous）。脚本里调用 `dist.init_process_group(backend)`，它读这些变量，等所有进程到齐。结束时先调用 `dist.barrier()`，再调用 `dist.destroy_process_group()`：barrier 让每个 rank 都等到大家通信完毕，这样就不会有哪个 rank 在别人还向它发送数据时就关掉连接。少了这一步，先做完的 rank 可能在较慢的 rank 还在通信时就拆掉进程组，较慢的那个即使活已经干完，退出时也可能崩溃，报 `terminate called without an active exception`。DDP 模型也攥着进程组不放，所以训练脚本先删掉模型、调用 `gc.collect()`：这样 gloo 的后台线程在 Python 还完整运行时就停下，而不是拖到解释器自己关闭时才停，那时停下它们同样可能让进程崩溃。（编写本章时实测：没有这两行，DDP 脚本跑 40 次崩了 3 次；加上以后 40 次一次也没有。）
 #
 # ### 为什么要写脚本？
 #
@@ -515,6 +515,37 @@ print(f"DDP matches single-process training within atol={TOLERANCE:g}: {max_diff
 # %% [markdown]
 # 在这台机器上差值在 1e-7 量级（float32 的舍入误差），远小于容差 1e-6。
 #
+# ### 全局批量变大时，学习率怎么调
+#
+# 上面的对比固定了**全局**批量，所以学习率不用动。实际中加 GPU 通常是为了每一步处理更多样本：每个 rank 仍然各取 32 个样本，全局批量就是 `per_rank_batch × world_size`。从 2 个 rank 增加到 8 个，全局批量就变成原来的 4 倍。平均后的梯度期望不变，但噪声更小；而每个 epoch 的步数只剩四分之一，如果学习率不变，模型每个 epoch 走的距离就会少很多。
+#
+# **线性缩放规则**（2017 年在用大批量 SGD 训练 ImageNet 时提出）：*全局批量扩大 k 倍，学习率也乘以 k*，即 `lr = base_lr × global_batch / base_batch`，其中 `base_lr` 是针对全局批量 `base_batch` 调好的学习率。道理是：用学习率 η 在 k 个各含 B 个样本的批量上走 k 步 SGD，和用 k·η 在这 kB 个样本合成的一个批量上走一步，权重移动的距离大致相同，**前提是这 k 步里梯度几乎不变**。
+#
+# 训练刚开始时权重（以及梯度）变化很快，这个前提并不成立：一上来就用 k 倍的学习率，损失常常会发散。所以这条规则通常要配合**预热**（warm-up）：从原来的学习率出发，在最初几个 epoch 里线性升到 k·`base_lr`。在 PyTorch 里用 `LinearLR` 调度器即可（再通过 `SequentialLR` 接上你平常用的调度）：
+
+# %%
+# NBVAL_CHECK_OUTPUT
+# 线性缩放规则加预热，作用在一个替身参数上（这里不训练任何东西）
+base_lr, base_batch = 0.1, 64  # 脚本里的 LR，是针对 2 x 32 的全局批量调好的
+world_size, per_rank_batch = 8, 32  # 假设有 8 个 rank，每个仍取 32 个样本
+k = world_size * per_rank_batch / base_batch
+warmup_epochs = 5
+demo_params = [torch.zeros(1, requires_grad=True)]
+demo_optimizer = torch.optim.SGD(demo_params, lr=base_lr * k, momentum=0.9)
+warmup = torch.optim.lr_scheduler.LinearLR(demo_optimizer, start_factor=1 / k, total_iters=warmup_epochs)
+print(f"global batch {world_size * per_rank_batch} = {k:g} x {base_batch}: lr {base_lr:g} -> {base_lr * k:g}")
+for epoch in range(warmup_epochs + 2):
+    print(f"epoch {epoch}: lr {demo_optimizer.param_groups[0]['lr']:.2f}")
+    demo_optimizer.step()  # 真正的训练循环会先算损失、调用 backward()
+    warmup.step()
+
+# %% [markdown]
+# 这条规则的局限：
+#
+# * 它是 SGD（带动量）的经验法则，不是定律。全局批量超过某个界限（取决于模型和数据）之后就不再管用：无论学习率怎么设，准确率都会下降；
+# * 对 Adam、AdamW 这类自适应优化器，它不太适用，常改用平方根规则（乘以 √k）；不管用哪种，都要在验证集上检查结果，必要时重新调参；
+# * 如果全局批量不变，只是把它分给更多的 rank（每个 rank 分到的样本变少），那什么都不用改，学习率保持原样：上面的对比就是这种情况。
+#
 # ## 6. 检查点：只在 rank 0 写，用 `map_location` 读
 #
 # 脚本结尾的几行是 DDP 保存检查点的标准写法：
@@ -564,7 +595,7 @@ print(f"DDP-trained model, test accuracy after {ddp_train.EPOCHS} epochs: {accur
 # * `--max-restarts=3`：某个 worker 失败时，整组 worker 最多重启 3 次。重启后脚本从头运行，所以要能**从检查点恢复**（第 9 章）；
 # * 多机时 `MASTER_ADDR` 不再是 `localhost`，机器之间要能互相连通，NCCL/gloo 要选对网卡（`NCCL_SOCKET_IFNAME`、`GLOO_SOCKET_IFNAME`）。
 #
-# 本章的单机命令里的 `--standalone` 就是"在本机起一个 c10d 集合点、随机选一个空闲端口"的简写。
+# 本章的单机命令里的 `--standalone` 就是“在本机起一个 c10d 集合点、随机选一个空闲端口”的简写。
 
 # %% [markdown]
 # ## 8. 收尾：没有留下任何东西
@@ -586,4 +617,5 @@ print("rendezvous port free again :", port_is_free(port))
 # * CPU 用 gloo，NVIDIA GPU 用 nccl（每个 rank 一块 GPU），Intel GPU 用 xccl；MPI 要自己编译 PyTorch；
 # * `DistributedSampler` 间隔分配、补齐到相同长度，每个 epoch 调 `set_epoch`；
 # * DDP 对梯度求平均，所以等价于单进程、相同全局批量的训练；
+# * 全局批量扩大 k 倍时，按线性缩放规则把学习率乘以 k，并配合预热；它是 SGD 的经验法则，有适用范围；
 # * 检查点只在 rank 0 写，`barrier` 之后用 `map_location` 读，存 `model.module.state_dict()`。

@@ -27,7 +27,7 @@ WHEELHOUSE_PYTHONS ?= 3.11 3.12
 OFFLINE_FLAGS := $(if $(WHEELHOUSE),--no-index --find-links $(abspath $(WHEELHOUSE)))
 
 .PHONY: help venv lab test test-portable test-unit test-gpu sync exercises doctor lint build clean ffmpeg \
-        wheelhouse test-wheelhouse release
+        wheelhouse test-wheelhouse release book
 
 help:
 	@echo "make lab        open the course in JupyterLab (builds .venv on first use)"
@@ -42,6 +42,7 @@ help:
 	@echo "make wheelhouse download every wheel into wheelhouse/ for offline installs (WHEELHOUSE_PYTHONS=\"3.11 3.12\")"
 	@echo "make test-wheelhouse  build the wheelhouse, install from it with no network, run a notebook (slow, GBs)"
 	@echo "make release TAG=v1.0.0  check that the tag, pyproject.toml, CHANGELOG.md and CITATION.cff agree"
+	@echo "make book       the website in build/book/ (zh and en; SOLUTIONS=1 adds build/book/solutions/)"
 
 venv: $(STAMP)
 
@@ -60,7 +61,7 @@ ffmpeg:
 	@bash .ci/install-ffmpeg
 
 test: $(STAMP) ffmpeg
-	$(BIN)/ruff check src tests tools conftest.py
+	$(BIN)/ruff check src tests tools conftest.py book
 	$(PY) -m pytest tests $(NOTEBOOK_DIRS) --nbval $(NBVAL_OPTS) $(PARALLEL)
 
 # make test runs en under the pinned CPU kernels and zh under "other" (conftest.py): every code cell
@@ -89,8 +90,14 @@ doctor: $(STAMP)
 build: $(STAMP)
 	$(PY) -m course_utils build $(NB)
 
+# The course as a static website, from the committed notebooks (nothing is executed). Open
+# build/book/index.html, or serve it: python -m http.server -d build/book. tests/test_book.py
+# builds it too, into a temporary folder, and checks every page in headless Chromium.
+book: $(STAMP)
+	$(PY) book/build.py $(if $(filter 1,$(SOLUTIONS)),--solutions)
+
 lint: $(STAMP)
-	$(BIN)/ruff check src tests tools conftest.py
+	$(BIN)/ruff check src tests tools conftest.py book
 
 wheelhouse:
 	$(PYTHON) tools/wheelhouse.py --dest $(or $(WHEELHOUSE),wheelhouse) $(addprefix --python ,$(WHEELHOUSE_PYTHONS))

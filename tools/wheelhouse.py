@@ -90,6 +90,20 @@ def find_interpreter(version: str) -> str | None:
     return None
 
 
+#: Pinned packages that PyPI has only as a source archive (pure Python): built into a wheel here.
+SOURCE_ONLY = ("jieba",)
+
+
+def split_source_only(requirements: Path, dest: Path) -> tuple[Path, list[str]]:
+    """Write the requirements without the SOURCE_ONLY pins next to ``dest``; return it and those pins."""
+    lines = requirements.read_text(encoding="utf-8").splitlines()
+    source = [line.split(";")[0].strip() for line in lines if line.split("==")[0].strip().lower() in SOURCE_ONLY]
+    binary = [line for line in lines if line.split("==")[0].strip().lower() not in SOURCE_ONLY]
+    path = dest.parent / f".{dest.name}-binary-requirements.txt"
+    path.write_text("\n".join(binary) + "\n", encoding="utf-8")
+    return path, source
+
+
 def download_command(python: str, version: str, dest: Path, requirements: Path = REQUIREMENTS,
                      build: Sequence[str] = ()) -> list[str]:
     """The ``pip download`` command for one Python version (binary wheels for Linux x86-64 only)."""
@@ -162,6 +176,7 @@ def build(dest: Path, versions: Sequence[str]) -> int:
     dest.mkdir(parents=True, exist_ok=True)
     (dest / MARKER).unlink(missing_ok=True)  # incomplete until the end
     build_reqs = build_requirements()
+    binary_reqs, source_pins = split_source_only(REQUIREMENTS, dest)
     start = time.monotonic()
     for version in versions:
         python = find_interpreter(version)
@@ -171,9 +186,14 @@ def build(dest: Path, versions: Sequence[str]) -> int:
                   f"{platform.python_version()}, whose environment markers pip will use: a package "
                   f"needed only on {version} may be missing.", file=sys.stderr)
         print(f"== Python {version}: pip download with {python}", flush=True)
-        command = download_command(python, version, dest, build=build_reqs)
+        command = download_command(python, version, dest, requirements=binary_reqs, build=build_reqs)
         if subprocess.run(command).returncode != 0:
             print(f"pip download failed for Python {version}", file=sys.stderr)
+            return 1
+    for pin in source_pins:  # pure Python: one wheel serves every version
+        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(dest), pin]
+        if subprocess.run(command).returncode != 0:
+            print(f"building a wheel for {pin} failed", file=sys.stderr)
             return 1
     seconds = time.monotonic() - start
     wheels = sum(1 for p in dest.iterdir() if p.suffix == ".whl")

@@ -128,9 +128,10 @@ def edition_output_problems(root: Path = ROOT, kinds: tuple[str, ...] = ("notebo
 def stamp_problems(root: Path = ROOT) -> list[str]:
     """Every notebook records the course version and the pinned stack (``course stamp`` writes it)."""
     expected = stack_versions(root)
-    return [f"{path.relative_to(root)}: metadata says {read_notebook(path).metadata.get('course')}, not {expected}"
-            for kind in KINDS for path in sorted((root / kind).glob("*/*.ipynb"))
-            if read_notebook(path).metadata.get("course") != expected]
+    stamps = {path: read_notebook(path).metadata.get("course")
+              for kind in KINDS for path in sorted((root / kind).glob("*/*.ipynb"))}
+    return [f"{path.relative_to(root)}: metadata says {stamp}, not {expected}"
+            for path, stamp in stamps.items() if stamp != expected]
 
 
 # ---------------------------------------------------------------- 5. the chapter map

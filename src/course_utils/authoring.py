@@ -175,10 +175,10 @@ def stamp_notebooks(root: Path = ROOT) -> list[Path]:
     """Rewrite the notebooks whose ``metadata["course"]`` is not ``stack_versions()`` (outputs untouched)."""
     from .chapters import KINDS
 
-    stamped = []
+    expected, stamped = stack_versions(root), []
     for path in sorted(p for kind in KINDS for p in (root / kind).glob("*/*.ipynb")):
         notebook = read_notebook(path)
-        if notebook.metadata.get("course") != stack_versions(root):
+        if notebook.metadata.get("course") != expected:
             write_pair(notebook, path)
             stamped.append(path)
     return stamped

@@ -5,7 +5,7 @@
 * Notebooks under exercises/ are compared laxly (only ``# NBVAL_CHECK_OUTPUT``
   cells), while notebooks/ and solutions/ are strict, all in one pytest run.
 * Each notebook's kernel starts under its edition's CPU kernel setting
-  (``COURSE_KERNELS``, see ``course_utils.authoring.KERNEL_PLANS``): by default
+  (``COURSE_KERNELS``, see ``course_utils.tools.authoring.KERNEL_PLANS``): by default
   en under "pinned" and zh under "other", so every code cell runs under both.
 * Each notebook's runtime goes to reports/notebook_times.md (and .json).
 """
@@ -18,7 +18,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from course_utils.authoring import NETGUARD_DIR, apply_test_env, kernel_setting
+from course_utils.tools.authoring import NETGUARD_DIR, apply_test_env, kernel_setting
 
 ROOT = Path(__file__).resolve().parent
 REPORT_DIR = ROOT / "reports"

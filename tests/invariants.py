@@ -7,27 +7,28 @@ copies of it, and prove that the check catches what it must.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import os
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 from nbval.plugin import coalesce_streams, comment_markers, get_sanitize_patterns
 
-from course_utils.authoring import code_without_comments, read_notebook, stack_versions
-from course_utils.chapters import EDITIONS, KINDS
-from course_utils.checks import REGISTRY
+from course_utils.checks.catalog import CHAPTER_OF, EDITIONS, KINDS
+from course_utils.tools.authoring import code_without_comments, read_notebook, stack_versions
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def chapter_ids(slug: str) -> list[str]:
-    """The exercise ids registered for a chapter, in order."""
-    return sorted(ex.id for ex in REGISTRY.values() if ex.chapter == slug)
+    """The exercise ids of a chapter, in order (checks/catalog.py)."""
+    return sorted(i for i, chapter in CHAPTER_OF.items() if chapter == slug)
 
 
 # ---------------------------------------------------------------- nbval markers
@@ -137,18 +138,16 @@ def stamp_problems(root: Path = ROOT) -> list[str]:
 # ---------------------------------------------------------------- 5. the chapter map
 
 
-def chapter_problems(chapters: dict[str, bool], root: Path = ROOT) -> list[str]:
-    """Every written chapter has all six notebooks (and twins); unwritten ones have none yet."""
+def chapter_problems(chapters: Sequence[str], root: Path = ROOT) -> list[str]:
+    """Every chapter of the map has all six notebooks (and twins), and no notebook is outside the map."""
     problems = []
-    for slug, ready in chapters.items():
+    for slug in chapters:
         for kind in KINDS:
             for edition in EDITIONS:
                 for suffix in (".ipynb", ".py"):
                     path = root / kind / edition / f"{slug}{suffix}"
-                    if ready and not path.exists():
+                    if not path.exists():
                         problems.append(f"{path.relative_to(root)}: missing")
-                    if not ready and path.exists():
-                        problems.append(f"{path.relative_to(root)}: exists, but the chapter map says it is not written")
     for kind in KINDS:
         for path in (root / kind).glob("*/*.ipynb"):
             if path.stem not in chapters:
@@ -189,6 +188,38 @@ def solution_problems(path: Path) -> list[str]:
     for line in text.splitlines():
         if line.startswith(("❌", "⏳")):
             problems.append(f"{path.name}: stored output says {line[:80]!r}")
+    return problems
+
+
+LESSON_HELPERS = ROOT / "src" / "course_utils"
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)""")
+
+
+def public_names(module: Path) -> set[str]:
+    """The top-level functions, classes and constants of a module that do not start with ``_``."""
+    names = set()
+    for node in ast.parse(module.read_text(encoding="utf-8")).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return {name for name in names if not name.startswith("_")}
+
+
+def reading_path_problems(root: Path = ROOT, helpers: Path = LESSON_HELPERS) -> list[str]:
+    """No answers where students read: no solution imports from the checks or the tools, and no
+    lesson helper (``course_utils/*.py``) is named like a function an exercise asks for."""
+    problems = []
+    answers: dict[str, str] = {}
+    for script in sorted((root / "solutions").glob("*/*.py")):
+        text = script.read_text(encoding="utf-8")
+        answers |= {name: exercise for exercise, name in CHECK_CALL.findall(text)}
+        for line in text.splitlines():
+            if re.match(r"\s*(from|import)\s+course_utils\.(checks|tools)\b", line):
+                problems.append(f"{script.relative_to(root)}: imports from a checker or a tool: {line.strip()}")
+    for module in sorted(helpers.glob("*.py")):
+        for name in sorted(public_names(module) & set(answers)):
+            problems.append(f"{module.name} defines {name}, the answer to exercise {answers[name]}")
     return problems
 
 

@@ -17,7 +17,6 @@ from course_utils.audio import (
     read_index,
     save_clips,
     synthesize_clip,
-    write_audio_dataset,
 )
 
 
@@ -89,7 +88,7 @@ def test_sound_is_loud_enough_and_classes_differ(small):
 
 def test_written_files_load_back_identically(tmp_path):
     waves, labels, class_names = make_audio_dataset(n_per_class=2, seed=1)
-    folder = write_audio_dataset(tmp_path / "audio", n_per_class=2, seed=1)
+    folder = save_clips(tmp_path / "audio", waves, labels, class_names)
     rows = read_index(folder)
     assert len(rows) == len(labels)
     for (file, label, name), wave, want_label in zip(rows, waves, labels.tolist()):
@@ -121,7 +120,7 @@ def test_unquantized_audio_does_not_survive_exactly(tmp_path):
 
 
 def test_index_csv_columns(tmp_path):
-    folder = write_audio_dataset(tmp_path, n_per_class=1, seed=0)
+    folder = save_clips(tmp_path, *make_audio_dataset(n_per_class=1, seed=0))
     with open(folder / INDEX_NAME, newline="", encoding="utf-8") as f:
         reader = csv.reader(f)
         assert next(reader) == ["file", "label", "class_name"]
@@ -141,7 +140,7 @@ def test_dataset_loads_the_files(tmp_path):
 
 
 def test_rewriting_a_folder_gives_the_same_files(tmp_path):
-    first = write_audio_dataset(tmp_path, n_per_class=1, seed=2)
+    first = save_clips(tmp_path, *make_audio_dataset(n_per_class=1, seed=2))
     before = {p.name: p.read_bytes() for p in first.iterdir()}
-    write_audio_dataset(tmp_path, n_per_class=1, seed=2)
+    save_clips(tmp_path, *make_audio_dataset(n_per_class=1, seed=2))
     assert {p.name: p.read_bytes() for p in first.iterdir()} == before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from course_utils.authoring import (
+from course_utils.tools.authoring import (
     STUB,
     AuthoringError,
     code_without_comments,
@@ -84,7 +84,8 @@ def test_write_exercises_for_one_chapter_leaves_the_others(tmp_path):
     stale.write_text("old")
 
     written = write_exercises(tmp_path, slugs=["05_autograd"])
-    assert [p.name for p in written] == ["05_autograd.ipynb", "05_autograd.py"]
+    assert [p.as_posix() for p in written] == ["exercises/zh/05_autograd.ipynb", "exercises/zh/05_autograd.py",
+                                               "solutions/zh/05_autograd.ipynb", "solutions/zh/05_autograd.py"]
     assert STUB.split("(")[0] in (tmp_path / "exercises" / "zh" / "05_autograd.py").read_text()
     assert not (tmp_path / "exercises" / "zh" / "03_tensors.py").exists()
     assert stale.exists(), "a one-chapter run must not delete other files"

@@ -1,7 +1,5 @@
 """Chapter 04's checks catch the typical wrong answers with specific hints."""
 
-import time
-
 import torch
 
 from course_utils.checks import evaluate
@@ -95,98 +93,153 @@ def test_gflops():
     assert status == "fail" and "共 2·n³ 次浮点运算" in message
 
 
-# --------------------------------------------------------------------------- 04.3 time_it
+# --------------------------------------------------------------------------- 04.3 time_with_events
 
 
-def time_it(fn, sync, clock, warmup=2, repeats=5):
+def time_with_events(fn, make_event, sync, warmup=2, repeats=5):
+    for _ in range(warmup):
+        fn()
+    pairs = []
+    for _ in range(repeats):
+        start, end = make_event(), make_event()
+        start.record()
+        fn()
+        end.record()
+        pairs.append((start, end))
+    sync()
+    return [start.elapsed_time(end) for start, end in pairs]
+
+
+def sync_every_call(fn, make_event, sync, warmup=2, repeats=5):
+    """Allowed, though not needed: a sync() (or end.synchronize()) after every call."""
     for _ in range(warmup):
         fn()
     times = []
-    for _ in range(repeats):
-        sync()
-        start = clock()
+    for i in range(repeats):
+        start, end = make_event(), make_event()
+        start.record()
         fn()
-        sync()
-        times.append(clock() - start)
+        end.record()
+        sync() if i % 2 else end.synchronize()
+        times.append(start.elapsed_time(end))
     return times
 
 
-def test_time_it_passes():
-    assert evaluate("04.3", time_it, "en")[0] == "pass"
+def test_time_with_events_passes():
+    assert evaluate("04.3", time_with_events, "en")[0] == "pass"
+    assert evaluate("04.3", sync_every_call, "en")[0] == "pass"
 
 
-def variant(*, warm=True, sync_before=True, sync_after=True, use_clock=True, result="list"):
-    """time_it with one typical mistake switched on."""
+def variant(*, warm=True, sync_at_end=True, pair_per_call=True, order="start-end", unit="ms", result="list"):
+    """time_with_events with one typical mistake switched on."""
 
-    def answer(fn, sync, clock, warmup=2, repeats=5):
-        read = clock if use_clock else time.perf_counter
+    def answer(fn, make_event, sync, warmup=2, repeats=5):
         for _ in range(warmup if warm else 0):
             fn()
-        times = []
+        pairs = []
+        first = (make_event(), make_event())
         for _ in range(repeats):
-            if sync_before:
-                sync()
-            start = read()
+            start, end = (make_event(), make_event()) if pair_per_call else first
+            start.record()
             fn()
-            if sync_after:
-                sync()
-            times.append(read() - start)
-        return {"list": times, "sum": sum(times), "ms": [t * 1000 for t in times]}[result]
+            end.record()
+            pairs.append((start, end))
+        if sync_at_end:
+            sync()
+        times = [a.elapsed_time(b) if order == "start-end" else b.elapsed_time(a) for a, b in pairs]
+        times = [t / {"ms": 1, "s": 1000}[unit] for t in times]
+        return {"list": times, "sum": sum(times), "mean": [sum(times) / len(times)] * len(times)}[result]
 
     return answer
 
 
-def test_time_it_typical_mistakes():
+def one_pair_for_all(fn, make_event, sync, warmup=2, repeats=5):
+    for _ in range(warmup):
+        fn()
+    start, end = make_event(), make_event()
+    start.record()
+    for _ in range(repeats):
+        fn()
+    end.record()
+    sync()
+    return [start.elapsed_time(end) / repeats] * repeats
+
+
+def read_in_the_loop(fn, make_event, sync, warmup=2, repeats=5):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start, end = make_event(), make_event()
+        start.record()
+        fn()
+        end.record()
+        times.append(start.elapsed_time(end))  # before any sync
+    return times
+
+
+def test_time_with_events_typical_mistakes():
     cases = [
-        (variant(sync_before=False, sync_after=False), "you never called sync()"),
-        (variant(sync_after=False), "you stopped the clock before sync()"),
-        (variant(sync_before=False), "call sync() before starting the clock"),
+        (variant(sync_at_end=False), "you read elapsed_time() before the device reached the end event"),
+        (read_in_the_loop, "call sync() once after the last call"),
         (variant(warm=False), "call fn() warmup times first"),
-        (variant(use_clock=False), "never called clock()"),
-        (variant(result="sum"), "returned one number"),
-        (variant(result="ms"), "not milliseconds"),
+        (variant(unit="s"), "not divided by 1000"),
+        (variant(order="end-start"), "not end.elapsed_time(start)"),
+        (one_pair_for_all, "Record a new pair of events around EACH call"),
+        (variant(pair_per_call=False), "reusing one pair for every call keeps only the last timing"),
+        (variant(result="sum"), "return a list with one time per timed call"),
+        (lambda fn, make_event, sync, warmup=2, repeats=5: [1.0] * repeats, "no event was recorded"),
+        (lambda fn, make_event, sync, warmup=2, repeats=5: None, "returned None"),
     ]
     for answer, hint in cases:
         status, message = evaluate("04.3", answer, "en")
         assert status == "fail" and hint in message, (hint, message)
-    status, message = evaluate("04.3", variant(sync_after=False), "zh")
-    assert status == "fail" and "你在 sync() 之前就停表了" in message
+    status, message = evaluate("04.3", variant(sync_at_end=False), "zh")
+    assert status == "fail" and "先记录所有事件，在最后一次调用之后调用一次 sync()" in message
+    status, message = evaluate("04.3", variant(unit="s"), "zh")
+    assert status == "fail" and "不要除以 1000" in message
 
 
-def test_time_it_wrong_counts_and_order():
-    def includes_warmup(fn, sync, clock, warmup=2, repeats=5):
-        times = []
-        for _ in range(warmup + repeats):
-            sync()
-            start = clock()
-            fn()
-            sync()
-            times.append(clock() - start)
-        return times
+def test_time_with_events_wrong_counts_and_order():
+    def includes_warmup(fn, make_event, sync, warmup=2, repeats=5):
+        return time_with_events(fn, make_event, sync, warmup=0, repeats=warmup + repeats)
 
     status, message = evaluate("04.3", includes_warmup, "en")
-    assert status == "fail" and "must all come before the first clock()" in message
+    assert status == "fail" and "must all come before the first event is recorded" in message
 
-    def clock_after_launch(fn, sync, clock, warmup=2, repeats=5):
-        for _ in range(warmup):
-            fn()
-        times = []
-        for _ in range(repeats):
-            sync()
-            fn()
-            start = clock()
-            sync()
-            times.append(clock() - start)
-        return times
-
-    status, message = evaluate("04.3", clock_after_launch, "en")
-    assert status == "fail" and "read the clock before calling fn()" in message
-
-    def fixed_repeats(fn, sync, clock, warmup=2, repeats=5):
-        return time_it(fn, sync, clock, warmup=warmup, repeats=5)
+    def fixed_repeats(fn, make_event, sync, warmup=2, repeats=5):
+        return time_with_events(fn, make_event, sync, warmup=warmup, repeats=5)
 
     status, message = evaluate("04.3", fixed_repeats, "en")
     assert status == "fail" and "fn was called 8 times, expected 7" in message
+
+    def drops_the_last(fn, make_event, sync, warmup=2, repeats=5):
+        return time_with_events(fn, make_event, sync, warmup=warmup, repeats=repeats)[:-1]
+
+    status, message = evaluate("04.3", drops_the_last, "en")
+    assert status == "fail" and "one per timed call" in message
+
+    def event_with_arguments(fn, make_event, sync, warmup=2, repeats=5):
+        return time_with_events(fn, lambda: make_event(enable_timing=True), sync, warmup, repeats)
+
+    status, message = evaluate("04.3", event_with_arguments, "en")
+    assert status == "fail" and "call make_event() without arguments" in message
+
+    def records_before_the_call_ends(fn, make_event, sync, warmup=2, repeats=5):
+        for _ in range(warmup):
+            fn()
+        pairs = []
+        for _ in range(repeats):
+            start, end = make_event(), make_event()
+            start.record()
+            end.record()  # too early: fn's work is not between the events
+            fn()
+            pairs.append((start, end))
+        sync()
+        return [s.elapsed_time(e) for s, e in pairs]
+
+    status, message = evaluate("04.3", records_before_the_call_ends, "en")
+    assert status == "fail" and "For each call: start.record(), fn(), end.record()" in message
 
 
 # --------------------------------------------------------------------------- 04.4 tensor_bytes

@@ -52,6 +52,21 @@ def test_grad_at_changes_the_callers_tensor():
     assert status == "fail" and "changed the caller's tensor" in message
 
 
+def test_grad_at_without_requires_grad():
+    def backward_only(f, x):
+        f(x).backward()
+        return x.grad
+
+    def autograd_only(f, x):
+        return torch.autograd.grad(f(x), x)[0]
+
+    for answer in (backward_only, autograd_only):
+        status, message = evaluate("05.1", answer, "en")
+        assert status == "fail" and "x did not require grad" in message and "requires_grad_()" in message
+        status, message = evaluate("05.1", answer, "zh")
+        assert status == "fail" and "x 并不需要梯度" in message
+
+
 @pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf")  # the wrong answer reads h.grad
 def test_grad_at_attached_and_wrong():
     def attached(f, x):

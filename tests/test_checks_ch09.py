@@ -238,13 +238,13 @@ def test_hyperparameters_hints():
 
 
 def test_hyperparameter_training_is_repeatable_and_leaves_the_random_state():
-    from course_utils.checks.ch09_training import train_with_hyperparameters
+    from course_utils.training import train_digits_mlp
 
     torch.manual_seed(7)
     expected = torch.rand(2)
     torch.manual_seed(7)
     config = {"lr": 0.05, "epochs": 2, "batch_size": 128}
-    first = train_with_hyperparameters(config)
+    first = train_digits_mlp(config)
     assert torch.equal(torch.rand(2), expected)
-    assert train_with_hyperparameters(config) == first
+    assert train_digits_mlp(config) == first
     assert isinstance(nn.Module(), nn.Module)

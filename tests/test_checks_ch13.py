@@ -56,6 +56,23 @@ def test_roundtrip():
     assert status == "fail" and "文件夹里什么也没写" in message
 
 
+def test_roundtrip_with_torch_save_gets_a_hint():
+    """torch.save pickles an ExportedProgram that cannot be read back: a hint, not an internal TypeError."""
+
+    def pickled(load):
+        def roundtrip(ep, folder):
+            path = os.path.join(folder, "m.pt2")
+            torch.save(ep, path)
+            return load(path)
+
+        return roundtrip
+
+    for load in (lambda path: torch.load(path, weights_only=False), torch.load, torch.export.load):
+        for lang, text in (("en", "written with torch.save"), ("zh", "是用 torch.save 写的")):
+            status, message = evaluate("13.3", pickled(load), lang)
+            assert status == "fail" and text in message and "torch.export.save" in message, message
+
+
 def test_cond_gate():
     class Good(nn.Module):
         def forward(self, x):

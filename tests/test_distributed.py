@@ -13,7 +13,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import jupytext
 import pytest
 import torch
 
@@ -30,17 +29,8 @@ from course_utils.distributed import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON = ROOT / "notebooks" / "en" / "14_distributed.py"
+SCRIPTS = ROOT / "notebooks" / "scripts" / "14_distributed"  # the worker scripts the lesson shows and runs
 TOLERANCE = 1e-6  # float32: DDP averages two half-batch means, the reference takes one mean
-
-
-def written_script(name: str) -> str:
-    """The script the lesson writes with ``%%writefile course_output/14_distributed/<name>``."""
-    magic = f"%%writefile course_output/14_distributed/{name}"
-    for cell in jupytext.read(LESSON).cells:
-        if cell.cell_type == "code" and cell.source.startswith(magic):
-            return cell.source.split("\n", 1)[1] + "\n"
-    raise AssertionError(f"{LESSON.name} has no cell starting with {magic!r}")
 
 
 #: How many times the DDP fixture runs the lesson's script. Every run must end cleanly, so a
@@ -52,8 +42,7 @@ DDP_RUNS = int(os.environ.get("COURSE_DDP_RUNS", "1"))
 @pytest.fixture(scope="module")
 def ddp_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ddp")
-    script = folder / "ddp_train.py"
-    script.write_text(written_script("ddp_train.py"), encoding="utf-8")
+    script = SCRIPTS / "ddp_train.py"
     torch.save(digits_datasets()[0].tensors, folder / "train.pt")  # as the lesson does
     for run in range(1, DDP_RUNS + 1):
         output = run_torchrun(script, nproc=2, args=[folder / "train.pt", folder / "model.pt", folder / "run.json"])
@@ -86,21 +75,18 @@ def teardown_problems(name: str, source: str) -> list[str]:
 
 
 def torchrun_scripts() -> dict[str, str]:
-    """Every script a worker runs: the lessons' %%writefile cells (both editions) and check 14.1's worker."""
+    """Every script a worker runs: the lesson's scripts and check 14.1's worker."""
     from course_utils.checks import ch14_distributed
 
     scripts = {"checks/ch14_distributed.py WORKER": ch14_distributed.WORKER}
-    for edition in ("en", "zh"):
-        lesson = ROOT / "notebooks" / edition / "14_distributed.py"
-        for cell in jupytext.read(lesson).cells:
-            if cell.cell_type == "code" and cell.source.startswith("%%writefile"):
-                scripts[f"{edition}: {cell.source.splitlines()[0]}"] = cell.source
+    for script in sorted(SCRIPTS.glob("*.py")):
+        scripts[script.name] = script.read_text(encoding="utf-8")
     return scripts
 
 
 def test_every_worker_script_waits_for_all_ranks_before_it_closes_the_group():
     scripts = torchrun_scripts()
-    assert len(scripts) == 5  # collectives.py and ddp_train.py in each edition, and the checker's worker
+    assert len(scripts) == 3  # collectives.py and ddp_train.py, and the checker's worker
     assert [p for name, source in scripts.items() for p in teardown_problems(name, source)] == []
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils.authoring import (
+from course_utils.tools.authoring import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
     END_HIDDEN,
@@ -19,7 +19,7 @@ from course_utils.authoring import (
     STUB,
     read_notebook,
 )
-from course_utils.grading import build_assignment, grade, keep_exercises, resolve
+from course_utils.tools.grading import build_assignment, grade, keep_exercises, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["00_how_to_use", "01_what_is_pytorch"]

@@ -12,7 +12,7 @@ import urllib.request
 import nbformat
 import pytest
 
-from course_utils.authoring import KERNELSPEC
+from course_utils.tools.authoring import KERNELSPEC
 
 OUTSIDE = "203.0.113.7"  # TEST-NET-3: documentation addresses, never routed
 

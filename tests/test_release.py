@@ -123,7 +123,7 @@ def test_licence_files_cover_code_and_text():
 
 
 def test_one_version_everywhere():
-    version = version_module.read_pyproject_version()
+    version = release_check.pyproject_version(ROOT / "pyproject.toml")
     assert version and re.fullmatch(r"\d+\.\d+\.\d+", version)
     assert course_utils.__version__ == version, "reinstall: pip install --no-deps -e ."
     assert importlib.metadata.version("course_utils") == version
@@ -134,7 +134,7 @@ def test_one_version_everywhere():
 def test_course_console_command():
     entry_points = importlib.metadata.distribution("course_utils").entry_points
     scripts = {ep.name: ep.value for ep in entry_points if ep.group == "console_scripts"}
-    assert scripts["course"] == "course_utils.__main__:main"
+    assert scripts["course"] == "course_utils.tools.cli:main"
     assert scripts["course-doctor"] == "course_utils.doctor:main"
     course = Path(sys.executable).parent / "course"
     if course.exists():  # a venv's bin/ (not on Windows)
@@ -142,20 +142,15 @@ def test_course_console_command():
         assert result.stdout.strip() == f"PyTorch course {course_utils.__version__}"
 
 
-def test_version_falls_back_to_pyproject_when_not_installed(monkeypatch, tmp_path):
+def test_version_falls_back_to_pyproject_when_not_installed(monkeypatch):
     def not_installed(name):
         raise importlib.metadata.PackageNotFoundError(name)
 
-    monkeypatch.setattr(version_module.importlib.metadata, "version", not_installed)
-    assert version_module.course_version() == version_module.read_pyproject_version()
-    pyproject = tmp_path / "pyproject.toml"
-    pyproject.write_text('[build-system]\nrequires = ["setuptools"]\n\n[project]\nname = "x"\nversion = "2.3.4"\n')
-    assert version_module.read_pyproject_version(pyproject) == "2.3.4"
-    monkeypatch.setitem(sys.modules, "tomllib", None)  # Python 3.10: no tomllib
-    assert version_module.read_pyproject_version(pyproject) == "2.3.4"
-    pyproject.write_text('[project]\nname = "x"\n\n[tool.x]\nversion = "9.9.9"\n')
-    assert version_module.read_pyproject_version(pyproject) is None
-    assert version_module.read_pyproject_version(tmp_path / "missing.toml") is None
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    fresh = importlib.util.spec_from_file_location("fresh_version", version_module.__file__)
+    module = importlib.util.module_from_spec(fresh)
+    fresh.loader.exec_module(module)
+    assert module.__version__ == release_check.pyproject_version(ROOT / "pyproject.toml") != "unknown"
 
 
 # --------------------------------------------------------------------------- make release
@@ -174,7 +169,7 @@ def run_release_check(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_release_check_passes_on_this_checkout():
-    version = version_module.read_pyproject_version()
+    version = release_check.pyproject_version(ROOT / "pyproject.toml")
     result = run_release_check("--tag", f"v{version}")
     assert result.returncode == 0, result.stderr
     assert f"release check passed: v{version}" in result.stdout
@@ -199,7 +194,7 @@ def test_changelog_starts_with_this_version():
 )
 def test_release_check_fails_on_a_mismatch(tmp_path, file, old, new, complaint):
     root = release_copy(tmp_path)
-    version = version_module.read_pyproject_version()
+    version = release_check.pyproject_version(ROOT / "pyproject.toml")
     assert run_release_check("--root", str(root), "--tag", f"v{version}").returncode == 0
     text = (root / file).read_text(encoding="utf-8")
     assert old in text, f"{file} no longer holds {old!r}: update this test"
@@ -211,7 +206,7 @@ def test_release_check_fails_on_a_mismatch(tmp_path, file, old, new, complaint):
 def test_release_check_fails_on_a_wrong_or_missing_tag(tmp_path, monkeypatch):
     root = release_copy(tmp_path)  # not a git repository: git describe finds no tag
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))  # nor in a folder above
-    version = version_module.read_pyproject_version()
+    version = release_check.pyproject_version(ROOT / "pyproject.toml")
     wrong = run_release_check("--root", str(root), "--tag", "v0.0.1")
     assert wrong.returncode == 1 and f"the tag must be 'v{version}'" in wrong.stderr
     missing = run_release_check("--root", str(root))
@@ -222,7 +217,7 @@ def test_release_check_fails_on_a_wrong_or_missing_tag(tmp_path, monkeypatch):
 
 @pytest.mark.skipif(MAKE is None, reason="needs make")
 def test_make_release_uses_the_tag():
-    version = version_module.read_pyproject_version()
+    version = release_check.pyproject_version(ROOT / "pyproject.toml")
     ok = subprocess.run([MAKE, "-s", "release", f"TAG=v{version}", f"PYTHON={sys.executable}"],
                         cwd=ROOT, capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr

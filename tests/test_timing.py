@@ -1,4 +1,4 @@
-"""course_utils.timing: warm-up first, synchronize around every timed call, median, GFLOP/s."""
+"""course_utils.timing: warm-up first, synchronize around every timed call, median."""
 
 import pytest
 import torch
@@ -8,8 +8,6 @@ from course_utils.timing import (
     TimingResult,
     benchmark,
     format_seconds,
-    gflops,
-    matmul_flops,
     synchronize,
 )
 
@@ -98,16 +96,6 @@ def test_bad_arguments():
         benchmark(lambda: None, device="cpu", repeats=0)
     with pytest.raises(ValueError):
         benchmark(lambda: None, device="cpu", warmup=-1)
-    with pytest.raises(ValueError):
-        gflops(1e9, 0.0)
-
-
-def test_flops_and_gflops_arithmetic():
-    assert matmul_flops(1) == 2
-    assert matmul_flops(1000) == 2_000_000_000
-    assert matmul_flops(2, 3, 4) == 2 * 2 * 3 * 4
-    assert gflops(matmul_flops(1000), 0.5) == pytest.approx(4.0)
-    assert gflops(2e9, 2.0) == pytest.approx(1.0)
 
 
 def test_format_seconds():

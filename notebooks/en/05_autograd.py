@@ -181,87 +181,15 @@ for name, value in autograd.items():
     print(f"{name:<8} {value.item():9.4f} {paper[name].item():9.4f}  {match}")
 
 # %% [markdown]
-# All four gradients match. Now let us draw the graph: start at `f.grad_fn`, follow `next_functions`,
-# and put each node on the level of its longest distance from the output, so that all leaves end up at the bottom.
+# All four gradients match. Now let us draw the graph with `draw_backward_graph` from `course_utils/graphs.py` (open it: it is short). It starts at `f.grad_fn`, follows `next_functions`,
+# and puts each node on the level of its longest distance from the output, so that all leaves end up at the bottom.
 # Blue boxes are backward nodes (labelled with the intermediate they produce), green boxes are leaf tensors with their `.grad`, and the orange box is the output tensor.
 # The arrows are `next_functions`, which is also the direction in which gradients flow.
 
 # %%
 import matplotlib.pyplot as plt
 
-
-def graph_levels(root):
-    """Walk next_functions from the output node; level = longest distance from the output."""
-    level = {root: 0}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
-            if child is not None and level.get(child, -1) < level[node] + 1:
-                level[child] = level[node] + 1
-                stack.append(child)
-    return level
-
-
-def draw_backward_graph(output, tensors, title):
-    """Draw the backward graph of `output`; `tensors` maps names to the tensors we want labelled."""
-    level = graph_levels(output.grad_fn)
-    bottom = max(level.values())
-    for node in level:  # all leaves go on the same (bottom) level
-        if type(node).__name__ == "AccumulateGrad":
-            level[node] = bottom
-    leaf_rank = {id(t): i for i, t in enumerate(tensors.values())}
-    pos = {}
-    for depth in range(bottom + 1):  # level by level, top down: place each node near the mean x of the nodes above it, to avoid crossings
-        nodes = [n for n, d in level.items() if d == depth]
-
-        def key(node):
-            parents = [pos[p][0] for p in pos for c, _ in p.next_functions if c is node]
-            leaf = leaf_rank.get(id(getattr(node, "variable", None)), 0)
-            return (sum(parents) / len(parents) if parents else 0.0, leaf)
-
-        for i, node in enumerate(sorted(nodes, key=key)):
-            pos[node] = (i - (len(nodes) - 1) / 2, -depth)
-
-    def label(node):
-        kind = type(node).__name__
-        for name, t in tensors.items():
-            if kind == "AccumulateGrad" and node.variable is t:
-                return f"AccumulateGrad\n(leaf {name})"
-            if t.grad_fn is node:
-                return f"{kind}\nmakes {name}"
-        return kind
-
-    fig, ax = plt.subplots(figsize=(8, 7))
-    arrow = {"arrowstyle": "->", "color": "gray", "shrinkA": 18, "shrinkB": 18}
-    for node, (px, py) in pos.items():
-        for child, _ in node.next_functions:
-            if child is not None:
-                long_edge = pos[child][1] < py - 1  # arrows that skip levels are drawn as arcs, around the boxes in between
-                bend = -0.25 if pos[child][0] >= px else 0.25
-                style = {**arrow, "connectionstyle": f"arc3,rad={bend if long_edge else 0}"}
-                ax.annotate("", xy=pos[child], xytext=(px, py), arrowprops=style)
-        ax.text(px, py, label(node), ha="center", va="center", fontsize=9,
-                bbox={"boxstyle": "round", "facecolor": "lightsteelblue", "edgecolor": "gray"})
-    # the output tensor at the top, the leaf tensors (and their gradients) at the bottom
-    ax.annotate("", xy=pos[output.grad_fn], xytext=(0, 1), arrowprops=arrow)
-    ax.text(0, 1, f"output tensor f = {output.item():.4f}", ha="center", va="center", fontsize=9,
-            bbox={"boxstyle": "square", "facecolor": "navajowhite", "edgecolor": "gray"})
-    for node, (px, py) in pos.items():
-        if type(node).__name__ == "AccumulateGrad":
-            name = next(n for n, t in tensors.items() if node.variable is t)
-            leaf = node.variable
-            ax.annotate("", xy=(px, py - 1), xytext=(px, py), arrowprops=arrow)
-            ax.text(px, py - 1, f"tensor {name} = {leaf.item():.1f}\n{name}.grad = {leaf.grad.item():.4f}",
-                    ha="center", va="center", fontsize=9,
-                    bbox={"boxstyle": "square", "facecolor": "lightgreen", "edgecolor": "gray"})
-    xs = [p[0] for p in pos.values()]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(-bottom - 1.6, 1.5)
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
-    return fig
-
+from course_utils.graphs import draw_backward_graph
 
 fig = draw_backward_graph(f, {"x": x, "y": y, "z": z, "u": u, "v": v, "s": s, "q": q, "f": f},
                           "Backward graph of f = z * (x*y + sin(x))**2  (arrows: next_functions, gradient flow)")
@@ -305,18 +233,9 @@ loss = criterion(model(inputs), targets)
 print(f"loss = {loss.item():.4f}")
 
 
-def print_graph(node, depth=0):
-    """Print a backward graph, one node per line, each node's inputs indented below it."""
-    name = type(node).__name__
-    if name == "AccumulateGrad":
-        name += f"  (leaf of shape {tuple(node.variable.shape)})"
-    print("    " * depth + name)
-    for child, _ in node.next_functions:
-        if child is not None:
-            print_graph(child, depth + 1)
+from course_utils.graphs import print_graph
 
-
-print_graph(loss.grad_fn)
+print_graph(loss.grad_fn, shapes=True)
 
 # %% [markdown]
 # `nn.Linear` computes $\hat y = X W^\top + b$ (one `AddmmBackward0` node; `TBackward0` is the transpose $W^\top$),
@@ -752,3 +671,7 @@ print("match:", torch.allclose(x.grad, vec @ jacobian))
 # * `create_graph=True` makes gradients differentiable again; for vector outputs, `backward(gradient=v)` gives $\mathbf v^\top J$.
 #
 # The next chapter (06) builds models with `nn.Module`. Now open `exercises/en/05_autograd.ipynb` and do the exercises.
+
+# %% [markdown]
+# <!-- navigation: generated by `course exercises` -->
+# **Next:** [the exercises of this chapter: 05_autograd](../../exercises/en/05_autograd.ipynb) · [the next chapter: 06_nn](06_nn.ipynb)

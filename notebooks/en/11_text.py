@@ -374,50 +374,30 @@ print(model)
 print("parameters:", sum(p.numel() for p in model.parameters()))
 
 # %% [markdown]
-# `course_utils.fit` expects every batch to be `(inputs, targets)`, but our input is two tensors (`flat` and `offsets`), so we write the training loop ourselves; it is only a dozen lines anyway. The loop also keeps the weights of the epoch with the **lowest validation loss** and loads them back at the end (early stopping): the number of epochs is chosen on the validation split, and the test split plays no part in it.
+# `course_utils.fit` (chapter 09) trains any model whose batches are `(*inputs, target)`: here a batch is `(flat, offsets, labels)`, and `fit` calls `model(flat, offsets)`. After every epoch it calls `on_epoch_end`; ours keeps the weights of the epoch with the **lowest validation loss**, and we load them back at the end (early stopping): the number of epochs is chosen on the validation split, and the test split plays no part in it.
 
 # %%
 import copy
 
+from course_utils import evaluate, fit
+
 loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-
-
-@torch.no_grad()
-def evaluate_bag(model, loader):
-    """Mean loss and accuracy of `model` on `loader`."""
-    model.eval()
-    total_loss, correct, count = 0.0, 0, 0
-    for flat, offsets, labels in loader:
-        flat, offsets, labels = flat.to(device), offsets.to(device), labels.to(device)
-        logits = model(flat, offsets)
-        total_loss += loss_fn(logits, labels).item() * len(labels)
-        correct += (logits.argmax(dim=1) == labels).sum().item()
-        count += len(labels)
-    return total_loss / count, correct / count
-
-
-history = {"train_loss": [], "val_loss": [], "val_acc": []}
 best = {"val_loss": float("inf")}
-for epoch in range(1, 21):
-    model.train()
-    total, count = 0.0, 0
-    for flat, offsets, labels in train_loader:
-        flat, offsets, labels = flat.to(device), offsets.to(device), labels.to(device)
-        optimizer.zero_grad()
-        loss = loss_fn(model(flat, offsets), labels)
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(labels)
-        count += len(labels)
-    val_loss, val_acc = evaluate_bag(model, val_loader)
-    for key, value in zip(history, (total / count, val_loss, val_acc)):
-        history[key].append(value)
-    if val_loss < best["val_loss"]:  # remember the weights of the epoch with the lowest validation loss
-        best = {"epoch": epoch, "val_loss": val_loss, "val_acc": val_acc, "state": copy.deepcopy(model.state_dict())}
-    if epoch % 5 == 0:
-        print(f"epoch {epoch:2d}: train loss {total / count:.4f}, val loss {val_loss:.4f}, val acc {val_acc:.3f}")
 
+
+def keep_best(epoch, history):
+    """After every epoch: remember the weights with the lowest validation loss; print every 5th epoch."""
+    val_loss, val_acc = history["val_loss"][-1], history["val_acc"][-1]
+    if val_loss < best["val_loss"]:
+        best.update(epoch=epoch, val_loss=val_loss, val_acc=val_acc, state=copy.deepcopy(model.state_dict()))
+    if epoch % 5 == 0:
+        print(f"epoch {epoch:2d}: train loss {history['train_loss'][-1]:.4f}, val loss {val_loss:.4f}, "
+              f"val acc {val_acc:.3f}")
+
+
+history = fit(model, train_loader, loss_fn, optimizer, epochs=20, val_loader=val_loader, device=device,
+              on_epoch_end=keep_best)
 model.load_state_dict(best["state"])
 print(f"lowest validation loss at epoch {best['epoch']}: val loss {best['val_loss']:.4f}, "
       f"val acc {best['val_acc']:.3f}; those weights are restored")
@@ -434,7 +414,7 @@ plt.show()
 # With the number of epochs (and every other setting) decided on the validation split only, we evaluate on the test split **once**:
 
 # %%
-test_loss, test_acc = evaluate_bag(model, test_loader)
+test_loss, test_acc = evaluate(model, test_loader, loss_fn, device)
 print(f"test accuracy: {test_acc:.3f} ({round(test_acc * len(test_set))} of {len(test_set)} sentences)")
 
 model.eval()
@@ -606,13 +586,6 @@ class PieceClassifier(nn.Module):
         return votes.sum(dim=1) / mask.sum(dim=1, keepdim=True)  # mean over the real pieces
 
 
-@torch.no_grad()
-def accuracy(model, batch):
-    model.eval()
-    ids, mask, labels = batch
-    return (model(ids, mask).argmax(dim=1) == labels).float().mean().item()
-
-
 piece_train, piece_val, piece_test = map(padded_batch, (train_data, val_data, test_data))
 print("padded training batch:", tuple(piece_train[0].shape), "| real pieces:", piece_train[1].sum().item())
 
@@ -621,14 +594,16 @@ piece_model = PieceClassifier(len(piece_itos), len(TOPICS)).to(device)
 with torch.no_grad():
     piece_model.votes.weight[UNK_IDX] = 0  # unknown pieces vote for nothing (they never get a gradient)
 optimizer = torch.optim.AdamW(piece_model.parameters(), lr=0.05, weight_decay=0.1)
-for step in range(1, 201):
-    piece_model.train()
-    optimizer.zero_grad()
-    loss = loss_fn(piece_model(*piece_train[:2]), piece_train[2])
-    loss.backward()
-    optimizer.step()
+
+
+def report(step, history):
     if step % 50 == 0:
-        print(f"step {step}: train loss {loss.item():.2f}, val acc {accuracy(piece_model, piece_val):.3f}")
+        print(f"step {step}: train loss {history['train_loss'][-1]:.2f}, val acc {history['val_acc'][-1]:.3f}")
+
+
+# a list holding one batch is a loader too: every "epoch" of fit is then one step on the whole split
+piece_history = fit(piece_model, [piece_train], loss_fn, optimizer, epochs=200, val_loader=[piece_val], device=device,
+                    on_epoch_end=report)
 
 # %% [markdown]
 # The validation accuracy settles within the first hundred steps. We chose this model and its settings on the validation split; now the test split, once, beside the word-level model of section 9 and the chance level:
@@ -636,8 +611,8 @@ for step in range(1, 201):
 # %%
 # NBVAL_CHECK_OUTPUT
 majority = max(Counter(label for _, label in test_data).values()) / len(test_data)
-word_acc = evaluate_bag(model, test_loader)[1]
-piece_acc = accuracy(piece_model, piece_test)
+word_acc = evaluate(model, test_loader, loss_fn, device)[1]
+piece_acc = evaluate(piece_model, [piece_test], loss_fn, device)[1]
 print(f"chance (always the most common topic): {majority:.3f}")
 print(f"words, EmbeddingBag (section 9):       {word_acc:.3f} ({round(word_acc * len(test_data))} of {len(test_data)})")
 print(f"pieces, padded batch + mask:           {piece_acc:.3f} ({round(piece_acc * len(test_data))} of {len(test_data)})")
@@ -684,3 +659,7 @@ print(f"gain: {round((piece_acc - word_acc) * len(test_data))} more test sentenc
 # * Real projects use subword tokenizers (BPE, WordPiece, Unigram), and always the one that comes with the pretrained model.
 #
 # The next chapter (12) handles another kind of sequence: audio.
+
+# %% [markdown]
+# <!-- navigation: generated by `course exercises` -->
+# **Next:** [the exercises of this chapter: 11_text](../../exercises/en/11_text.ipynb) · [the next chapter: 12_torchaudio](12_torchaudio.ipynb)

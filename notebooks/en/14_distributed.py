@@ -52,7 +52,7 @@ setup_notebook()
 #
 # ### Why scripts?
 #
-# A notebook's kernel is **one** process. Starting a function defined in a cell with `torch.multiprocessing.spawn` fails: a process started with the spawn method has to **import** the function again, and it exists only in the kernel's memory, in no file. So this chapter writes its code into script files (`%%writefile`) and runs them with `torchrun`, as real projects do.
+# A notebook's kernel is **one** process. Starting a function defined in a cell with `torch.multiprocessing.spawn` fails: a process started with the spawn method has to **import** the function again, and it exists only in the kernel's memory, in no file. So this chapter's worker code lives in script files, `notebooks/scripts/14_distributed/` in the course folder: the notebook shows each script, then runs it with `torchrun`, as real projects do. Open them in JupyterLab's editor too, and try changes there.
 #
 # The helpers live in `course_utils/distributed.py` (short, worth reading): `run_torchrun()` runs `torchrun` in a subprocess and returns what it printed; on failure it shows each rank's error, and on a timeout it kills every process of the job. `print_in_rank_order()` lets rank 0 print every rank's message in order, so lines never interleave.
 
@@ -60,10 +60,13 @@ setup_notebook()
 import shutil
 from pathlib import Path
 
+from IPython.display import Code
+
 from course_utils.distributed import run_torchrun, shell_command
 
-OUT = Path("course_output/14_distributed")
-shutil.rmtree(OUT, ignore_errors=True)  # a fresh folder: %%writefile then always says "Writing"
+SCRIPTS = Path("..") / "scripts" / "14_distributed"  # the worker scripts, shared by both editions
+OUT = Path("course_output/14_distributed")  # what the workers write
+shutil.rmtree(OUT, ignore_errors=True)  # a fresh folder for every run
 OUT.mkdir(parents=True)
 
 # %% [markdown]
@@ -72,106 +75,14 @@ OUT.mkdir(parents=True)
 # A collective requires **every** process of the group to call the same function. In the script below rank 0 holds `[1, 2]` and rank 1 holds `[3, 4]`; it calls four collectives and records the tensors before and after. It also tries every collective on its backend and writes which ones work to a JSON file (used in section 3).
 
 # %%
-# %%writefile course_output/14_distributed/collectives.py
-"""Collectives, run for real: each rank's tensor before and after, printed in rank order."""
-import json
-import os
-import sys
-
-import torch
-import torch.distributed as dist
-
-from course_utils.distributed import pick_backend, print_in_rank_order
-
-backend = pick_backend(int(os.environ["WORLD_SIZE"]))  # nccl with enough GPUs, else gloo
-if backend == "nccl":
-    torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
-device = torch.device("cuda") if backend == "nccl" else torch.device("cpu")
-dist.init_process_group(backend)  # reads RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT
-rank, world = dist.get_rank(), dist.get_world_size()
-
-if rank == 0:
-    print(f"backend={dist.get_backend()}  world_size={world}")
-env = {name: os.environ[name] for name in ("RANK", "LOCAL_RANK", "WORLD_SIZE", "MASTER_ADDR")}
-print_in_rank_order(f"{env}, MASTER_PORT set: {'MASTER_PORT' in os.environ}")
-
-record = {}
-
-
-def show(name, before, after):
-    """Print every rank's before/after in rank order and keep them for the figure."""
-    both = [None] * world
-    dist.all_gather_object(both, (before, after))
-    record[name] = both
-    if rank == 0:
-        print(f"\n{name}")
-    print_in_rank_order(f"before {before}  ->  after {after}")
-
-
-x = torch.tensor([1.0, 2.0], device=device) + 2 * rank  # rank 0: [1, 2], rank 1: [3, 4]
-
-y = x.clone()
-dist.all_reduce(y, op=dist.ReduceOp.SUM)  # in place: every rank gets the sum
-show("all_reduce (SUM)", x.tolist(), y.tolist())
-
-y = x.clone()
-dist.broadcast(y, src=0)  # rank 0's tensor overwrites everyone's
-show("broadcast (src=0)", x.tolist(), y.tolist())
-
-parts = [torch.zeros_like(x) for _ in range(world)]
-dist.all_gather(parts, x)  # everyone gets everyone's tensor, in rank order
-show("all_gather", x.tolist(), torch.cat(parts).tolist())
-
-z = torch.arange(4.0, device=device) + 10 * rank  # rank 0: [0, 1, 2, 3], rank 1: [10, 11, 12, 13]
-out = torch.zeros(4 // world, device=device)
-dist.reduce_scatter_tensor(out, z)  # sum over ranks, then rank r keeps chunk r
-show("reduce_scatter (SUM)", z.tolist(), out.tolist())
-
-
-# Which collectives does this backend support? Run each one; an unsupported one raises.
-def t(*values):
-    return torch.tensor(values, dtype=torch.float32, device=device)
-
-
-def all_reduce_avg():
-    y = t(1, 2) + 2 * rank
-    dist.all_reduce(y, op=dist.ReduceOp.AVG)
-    assert y.tolist() == [2.0, 3.0], y.tolist()
-
-
-tests = {
-    "send/recv": lambda: dist.send(t(1), dst=1) if rank == 0 else dist.recv(t(0), src=0),
-    "broadcast": lambda: dist.broadcast(t(1, 2), src=0),
-    "all_reduce": lambda: dist.all_reduce(t(1, 2)),
-    "all_reduce (AVG)": all_reduce_avg,
-    "reduce": lambda: dist.reduce(t(1, 2), dst=0),
-    "all_gather": lambda: dist.all_gather([t(0, 0) for _ in range(world)], t(1, 2)),
-    "gather": lambda: dist.gather(t(1, 2), [t(0, 0) for _ in range(world)] if rank == 0 else None, dst=0),
-    "scatter": lambda: dist.scatter(t(0, 0), [t(1, 2) for _ in range(world)] if rank == 0 else None, src=0),
-    "reduce_scatter": lambda: dist.reduce_scatter(t(0), [t(1) for _ in range(world)]),
-    "all_to_all": lambda: dist.all_to_all([t(0) for _ in range(world)], [t(1) for _ in range(world)]),
-    "all_to_all_single": lambda: dist.all_to_all_single(t(*[0] * world), t(*[1] * world)),
-    "barrier": lambda: dist.barrier(),
-}
-support = {}
-for name, fn in tests.items():
-    try:
-        fn()
-        support[name] = "yes"
-    except Exception as error:  # keep the first line of the backend's refusal
-        support[name] = f"no: {type(error).__name__}: {str(error).splitlines()[0][:60]}"
-
-if rank == 0:
-    with open(sys.argv[1], "w") as fh:
-        json.dump({"backend": backend, "record": record, "support": support}, fh, indent=1)
-dist.barrier()  # close only when every rank has finished communicating
-dist.destroy_process_group()
+# the worker script is a file of the course: notebooks/scripts/14_distributed/collectives.py
+Code(filename=SCRIPTS / "collectives.py", language="python")
 
 # %% [markdown]
 # Run it. `run_torchrun` runs exactly the command you would type in a terminal (`--standalone`: one machine, pick a free port automatically; `--nproc_per_node=2`: start 2 workers here):
 
 # %%
-script = OUT / "collectives.py"
+script = SCRIPTS / "collectives.py"
 print("$", shell_command(script, 2, [OUT / "collectives.json"]))
 print(run_torchrun(script, nproc=2, args=[OUT / "collectives.json"]))
 
@@ -358,123 +269,11 @@ torch.save(train.tensors, OUT / "digits_train.pt")
 print(f"saved {len(train)} training images for the workers; {len(test)} test images stay here")
 
 # %%
-# %%writefile course_output/14_distributed/ddp_train.py
-"""DDP on the digits: each rank trains on its half of every global batch."""
-import gc
-import json
-import os
-import sys
-
-import torch
-import torch.distributed as dist
-from torch import nn
-from torch.nn.parallel import DistributedDataParallel as DDP
-from torch.utils.data import DataLoader, DistributedSampler, TensorDataset
-
-from course_utils.distributed import pick_backend, print_in_rank_order
-
-EPOCHS, PER_RANK_BATCH, LR, SEED = 3, 32, 0.1, 0
-
-
-def make_model():
-    torch.manual_seed(SEED)  # the same initial weights everywhere (DDP broadcasts rank 0's anyway)
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
-
-
-def make_optimizer(model):
-    return torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9)
-
-
-def load_train(data_file):
-    images, labels = torch.load(data_file, weights_only=True)
-    return TensorDataset(images, labels)
-
-
-def train_single_process(data_file, world_size=2, epochs=EPOCHS):
-    """The reference: ONE process; each step's batch is the union of the ranks' batches."""
-    train = load_train(data_file)
-    model, loss_fn = make_model(), nn.CrossEntropyLoss()
-    optimizer = make_optimizer(model)
-    for epoch in range(epochs):
-        per_rank = []
-        for r in range(world_size):
-            sampler = DistributedSampler(train, num_replicas=world_size, rank=r, shuffle=True, seed=SEED)
-            sampler.set_epoch(epoch)
-            per_rank.append(list(sampler))
-        for start in range(0, len(per_rank[0]), PER_RANK_BATCH):
-            idx = [i for part in per_rank for i in part[start:start + PER_RANK_BATCH]]
-            x, y = train[idx]
-            optimizer.zero_grad()
-            loss_fn(model(x), y).backward()  # the mean over the whole global batch
-            optimizer.step()
-    return model
-
-
-def main(data_file, checkpoint, info_file):
-    world_size = int(os.environ["WORLD_SIZE"])
-    local_rank = int(os.environ["LOCAL_RANK"])
-    backend = pick_backend(world_size)
-    if backend == "nccl":
-        torch.cuda.set_device(local_rank)
-        device = torch.device("cuda", local_rank)
-    else:
-        device = torch.device("cpu")
-    dist.init_process_group(backend)
-    rank = dist.get_rank()
-    if rank == 0:  # for the notebook's last cell; ports are never printed
-        with open(info_file, "w") as fh:
-            json.dump({"master_port": int(os.environ["MASTER_PORT"])}, fh)
-
-    train = load_train(data_file)
-    sampler = DistributedSampler(train, shuffle=True, seed=SEED)  # rank and world size from the group
-    loader = DataLoader(train, batch_size=PER_RANK_BATCH, sampler=sampler)
-    model = DDP(make_model().to(device), device_ids=[local_rank] if backend == "nccl" else None)
-    optimizer, loss_fn = make_optimizer(model), nn.CrossEntropyLoss()
-
-    if rank == 0:
-        print(f"backend={backend}: {len(train)} training images, {len(sampler)} per rank, "
-              f"global batch {PER_RANK_BATCH * world_size}")
-    for epoch in range(EPOCHS):
-        sampler.set_epoch(epoch)  # a new shuffle each epoch, the same permutation on every rank
-        print_in_rank_order(f"epoch {epoch}: first indices {list(sampler)[:5]}")
-        total = torch.zeros(2, device=device)  # (sum of losses, number of samples)
-        for x, y in loader:
-            x, y = x.to(device), y.to(device)
-            optimizer.zero_grad()
-            loss = loss_fn(model(x), y)  # the mean over THIS rank's half of the batch
-            loss.backward()  # DDP all-reduces and averages the gradients here
-            optimizer.step()
-            total += torch.stack([loss.detach() * len(y), torch.tensor(float(len(y)), device=device)])
-        dist.all_reduce(total)  # the epoch's loss over all ranks
-        flat = torch.cat([p.detach().flatten() for p in model.parameters()])
-        everyone = [torch.zeros_like(flat) for _ in range(world_size)]
-        dist.all_gather(everyone, flat)
-        same = all(torch.equal(everyone[0], other) for other in everyone)
-        print_in_rank_order(f"epoch {epoch}: loss {total[0] / total[1]:.4f}, "
-                            f"weight checksum {flat.sum():.4f}, identical on all ranks: {same}")
-
-    if rank == 0:  # one writer; model.module is the plain model inside DDP
-        torch.save(model.module.state_dict(), checkpoint)
-    dist.barrier()  # nobody reads the file before rank 0 has written it
-    state = torch.load(checkpoint, map_location=device, weights_only=True)
-    restored = make_model().to(device)
-    restored.load_state_dict(state)
-    matches = all(torch.equal(a, b) for a, b in zip(restored.parameters(), model.module.parameters()))
-    print_in_rank_order(f"checkpoint loaded, equal to the trained model: {matches}")
-
-    # Tear down in order. DDP keeps the process group (and gloo's threads) alive: free it while Python
-    # is still fully running, wait for every rank, then close the group on every rank.
-    del model, optimizer, restored
-    gc.collect()
-    dist.barrier()
-    dist.destroy_process_group()
-
-
-if __name__ == "__main__":
-    main(data_file=sys.argv[1], checkpoint=sys.argv[2], info_file=sys.argv[3])
+# the worker script is a file of the course: notebooks/scripts/14_distributed/ddp_train.py
+Code(filename=SCRIPTS / "ddp_train.py", language="python")
 
 # %%
-script = OUT / "ddp_train.py"
+script = SCRIPTS / "ddp_train.py"
 ddp_args = [OUT / "digits_train.pt", OUT / "ddp_model.pt", OUT / "ddp_run.json"]
 print("$", shell_command(script, 2, ddp_args))
 print(run_torchrun(script, nproc=2, args=ddp_args))
@@ -491,12 +290,12 @@ print(run_torchrun(script, nproc=2, args=ddp_args))
 #
 # exactly the gradient of one process on the global batch of 64. So with the same global batch at every step and the same initial weights, both trainings should end with the same weights, up to the order of floating-point additions. (This needs equal batch sizes on all ranks: here 629 = 19 × 32 + 21, and the last step has 21 samples on both ranks.)
 #
-# Import the script we wrote as a module, run its single-process reference, and compare it parameter by parameter with the checkpoint rank 0 saved:
+# Import the script as a module, run its single-process reference, and compare it parameter by parameter with the checkpoint rank 0 saved:
 
 # %%
 import sys
 
-sys.path.insert(0, str(OUT))
+sys.path.insert(0, str(SCRIPTS))
 import ddp_train
 
 reference = ddp_train.train_single_process(OUT / "digits_train.pt")
@@ -619,3 +418,7 @@ print("rendezvous port free again :", port_is_free(port))
 # * DDP averages gradients, so it equals single-process training with the same global batch;
 # * when the global batch grows k times, the linear scaling rule multiplies the learning rate by k, with a warm-up; it is a rule of thumb for SGD, with limits;
 # * checkpoints: rank 0 writes, everyone reads after a `barrier` with `map_location`, and you save `model.module.state_dict()`.
+
+# %% [markdown]
+# <!-- navigation: generated by `course exercises` -->
+# **Next:** [the exercises of this chapter: 14_distributed](../../exercises/en/14_distributed.ipynb) · [the next chapter: 15_profiler](15_profiler.ipynb)

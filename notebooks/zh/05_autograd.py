@@ -180,87 +180,15 @@ for name, value in autograd.items():
     print(f"{name:<8} {value.item():9.4f} {paper[name].item():9.4f}  {match}")
 
 # %% [markdown]
-# 四个梯度全部吻合。现在把这张图画出来：从 `f.grad_fn` 出发，顺着 `next_functions` 遍历，
-# 每个节点放在“离输出最远的那一层”，这样所有叶子都落在底部。
+# 四个梯度全部吻合。现在用 `course_utils/graphs.py` 里的 `draw_backward_graph` 把这张图画出来（打开看看，代码不长）。它从 `f.grad_fn` 出发，顺着 `next_functions` 遍历，
+# 把每个节点放在“离输出最远的那一层”，这样所有叶子都落在底部。
 # 蓝色方框是反向节点（并标出它产生的中间量），绿色方框是叶子张量和它的 `.grad`，橙色是输出张量。
 # 箭头就是 `next_functions`，也是梯度流动的方向。
 
 # %%
 import matplotlib.pyplot as plt
 
-
-def graph_levels(root):
-    """Walk next_functions from the output node; level = longest distance from the output."""
-    level = {root: 0}
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        for child, _ in node.next_functions:
-            if child is not None and level.get(child, -1) < level[node] + 1:
-                level[child] = level[node] + 1
-                stack.append(child)
-    return level
-
-
-def draw_backward_graph(output, tensors, title):
-    """Draw the backward graph of `output`; `tensors` maps names to the tensors we want labelled."""
-    level = graph_levels(output.grad_fn)
-    bottom = max(level.values())
-    for node in level:  # 所有叶子节点画在同一层（最底层）
-        if type(node).__name__ == "AccumulateGrad":
-            level[node] = bottom
-    leaf_rank = {id(t): i for i, t in enumerate(tensors.values())}
-    pos = {}
-    for depth in range(bottom + 1):  # 一层一层往下排：每个节点放在它的上游节点的平均横坐标附近，减少交叉
-        nodes = [n for n, d in level.items() if d == depth]
-
-        def key(node):
-            parents = [pos[p][0] for p in pos for c, _ in p.next_functions if c is node]
-            leaf = leaf_rank.get(id(getattr(node, "variable", None)), 0)
-            return (sum(parents) / len(parents) if parents else 0.0, leaf)
-
-        for i, node in enumerate(sorted(nodes, key=key)):
-            pos[node] = (i - (len(nodes) - 1) / 2, -depth)
-
-    def label(node):
-        kind = type(node).__name__
-        for name, t in tensors.items():
-            if kind == "AccumulateGrad" and node.variable is t:
-                return f"AccumulateGrad\n(leaf {name})"
-            if t.grad_fn is node:
-                return f"{kind}\nmakes {name}"
-        return kind
-
-    fig, ax = plt.subplots(figsize=(8, 7))
-    arrow = {"arrowstyle": "->", "color": "gray", "shrinkA": 18, "shrinkB": 18}
-    for node, (px, py) in pos.items():
-        for child, _ in node.next_functions:
-            if child is not None:
-                long_edge = pos[child][1] < py - 1  # 跨越好几层的箭头画成弧线，绕开中间的方框
-                bend = -0.25 if pos[child][0] >= px else 0.25
-                style = {**arrow, "connectionstyle": f"arc3,rad={bend if long_edge else 0}"}
-                ax.annotate("", xy=pos[child], xytext=(px, py), arrowprops=style)
-        ax.text(px, py, label(node), ha="center", va="center", fontsize=9,
-                bbox={"boxstyle": "round", "facecolor": "lightsteelblue", "edgecolor": "gray"})
-    # 输出张量画在最上面，叶子张量（和它们的梯度）画在最下面
-    ax.annotate("", xy=pos[output.grad_fn], xytext=(0, 1), arrowprops=arrow)
-    ax.text(0, 1, f"output tensor f = {output.item():.4f}", ha="center", va="center", fontsize=9,
-            bbox={"boxstyle": "square", "facecolor": "navajowhite", "edgecolor": "gray"})
-    for node, (px, py) in pos.items():
-        if type(node).__name__ == "AccumulateGrad":
-            name = next(n for n, t in tensors.items() if node.variable is t)
-            leaf = node.variable
-            ax.annotate("", xy=(px, py - 1), xytext=(px, py), arrowprops=arrow)
-            ax.text(px, py - 1, f"tensor {name} = {leaf.item():.1f}\n{name}.grad = {leaf.grad.item():.4f}",
-                    ha="center", va="center", fontsize=9,
-                    bbox={"boxstyle": "square", "facecolor": "lightgreen", "edgecolor": "gray"})
-    xs = [p[0] for p in pos.values()]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(-bottom - 1.6, 1.5)
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
-    return fig
-
+from course_utils.graphs import draw_backward_graph
 
 fig = draw_backward_graph(f, {"x": x, "y": y, "z": z, "u": u, "v": v, "s": s, "q": q, "f": f},
                           "Backward graph of f = z * (x*y + sin(x))**2  (arrows: next_functions, gradient flow)")
@@ -304,18 +232,9 @@ loss = criterion(model(inputs), targets)
 print(f"loss = {loss.item():.4f}")
 
 
-def print_graph(node, depth=0):
-    """Print a backward graph, one node per line, each node's inputs indented below it."""
-    name = type(node).__name__
-    if name == "AccumulateGrad":
-        name += f"  (leaf of shape {tuple(node.variable.shape)})"
-    print("    " * depth + name)
-    for child, _ in node.next_functions:
-        if child is not None:
-            print_graph(child, depth + 1)
+from course_utils.graphs import print_graph
 
-
-print_graph(loss.grad_fn)
+print_graph(loss.grad_fn, shapes=True)
 
 # %% [markdown]
 # `nn.Linear` 计算 $\hat y = X W^\top + b$（一个 `AddmmBackward0` 节点；`TBackward0` 是转置 $W^\top$），
@@ -751,3 +670,7 @@ print("match:", torch.allclose(x.grad, vec @ jacobian))
 # * `create_graph=True` 让梯度本身可以再求导；向量输出用 `backward(gradient=v)` 得到 $\mathbf v^\top J$。
 #
 # 下一章（06）用 `nn.Module` 搭建模型；现在打开 `exercises/zh/05_autograd.ipynb` 做练习吧。
+
+# %% [markdown]
+# <!-- navigation: generated by `course exercises` -->
+# **接下来：** [本章练习：05_autograd](../../exercises/zh/05_autograd.ipynb) · [下一章：06_nn](06_nn.ipynb)

@@ -374,50 +374,30 @@ print(model)
 print("parameters:", sum(p.numel() for p in model.parameters()))
 
 # %% [markdown]
-# `course_utils.fit` 假定每个批次是 `(inputs, targets)`，而这里的输入有两个张量（`flat` 和 `offsets`），所以训练循环自己写，它本来也就十几行。循环里顺便记下**验证损失最低**的那一轮的权重，训练完再装回去（早停，early stopping）：训练几轮是按验证集选的，测试集完全不参与。
+# `course_utils.fit`（第 09 章）能训练任何批次形如 `(*inputs, target)` 的模型：这里一个批次是 `(flat, offsets, labels)`，`fit` 会调用 `model(flat, offsets)`。每轮结束时它调用 `on_epoch_end`，我们用它记下**验证损失最低**的那一轮的权重，训练完再装回去（早停，early stopping）：训练几轮是按验证集选的，测试集完全不参与。
 
 # %%
 import copy
 
+from course_utils import evaluate, fit
+
 loss_fn = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-
-
-@torch.no_grad()
-def evaluate_bag(model, loader):
-    """Mean loss and accuracy of `model` on `loader`."""
-    model.eval()
-    total_loss, correct, count = 0.0, 0, 0
-    for flat, offsets, labels in loader:
-        flat, offsets, labels = flat.to(device), offsets.to(device), labels.to(device)
-        logits = model(flat, offsets)
-        total_loss += loss_fn(logits, labels).item() * len(labels)
-        correct += (logits.argmax(dim=1) == labels).sum().item()
-        count += len(labels)
-    return total_loss / count, correct / count
-
-
-history = {"train_loss": [], "val_loss": [], "val_acc": []}
 best = {"val_loss": float("inf")}
-for epoch in range(1, 21):
-    model.train()
-    total, count = 0.0, 0
-    for flat, offsets, labels in train_loader:
-        flat, offsets, labels = flat.to(device), offsets.to(device), labels.to(device)
-        optimizer.zero_grad()
-        loss = loss_fn(model(flat, offsets), labels)
-        loss.backward()
-        optimizer.step()
-        total += loss.item() * len(labels)
-        count += len(labels)
-    val_loss, val_acc = evaluate_bag(model, val_loader)
-    for key, value in zip(history, (total / count, val_loss, val_acc)):
-        history[key].append(value)
-    if val_loss < best["val_loss"]:  # remember the weights of the epoch with the lowest validation loss
-        best = {"epoch": epoch, "val_loss": val_loss, "val_acc": val_acc, "state": copy.deepcopy(model.state_dict())}
-    if epoch % 5 == 0:
-        print(f"epoch {epoch:2d}: train loss {total / count:.4f}, val loss {val_loss:.4f}, val acc {val_acc:.3f}")
 
+
+def keep_best(epoch, history):
+    """After every epoch: remember the weights with the lowest validation loss; print every 5th epoch."""
+    val_loss, val_acc = history["val_loss"][-1], history["val_acc"][-1]
+    if val_loss < best["val_loss"]:
+        best.update(epoch=epoch, val_loss=val_loss, val_acc=val_acc, state=copy.deepcopy(model.state_dict()))
+    if epoch % 5 == 0:
+        print(f"epoch {epoch:2d}: train loss {history['train_loss'][-1]:.4f}, val loss {val_loss:.4f}, "
+              f"val acc {val_acc:.3f}")
+
+
+history = fit(model, train_loader, loss_fn, optimizer, epochs=20, val_loader=val_loader, device=device,
+              on_epoch_end=keep_best)
 model.load_state_dict(best["state"])
 print(f"lowest validation loss at epoch {best['epoch']}: val loss {best['val_loss']:.4f}, "
       f"val acc {best['val_acc']:.3f}; those weights are restored")
@@ -434,7 +414,7 @@ plt.show()
 # 轮数（以及所有其他设置）都只按验证集定好之后，在测试集上评估**一次**：
 
 # %%
-test_loss, test_acc = evaluate_bag(model, test_loader)
+test_loss, test_acc = evaluate(model, test_loader, loss_fn, device)
 print(f"test accuracy: {test_acc:.3f} ({round(test_acc * len(test_set))} of {len(test_set)} sentences)")
 
 model.eval()
@@ -606,13 +586,6 @@ class PieceClassifier(nn.Module):
         return votes.sum(dim=1) / mask.sum(dim=1, keepdim=True)  # 对真实片段求平均
 
 
-@torch.no_grad()
-def accuracy(model, batch):
-    model.eval()
-    ids, mask, labels = batch
-    return (model(ids, mask).argmax(dim=1) == labels).float().mean().item()
-
-
 piece_train, piece_val, piece_test = map(padded_batch, (train_data, val_data, test_data))
 print("padded training batch:", tuple(piece_train[0].shape), "| real pieces:", piece_train[1].sum().item())
 
@@ -621,14 +594,16 @@ piece_model = PieceClassifier(len(piece_itos), len(TOPICS)).to(device)
 with torch.no_grad():
     piece_model.votes.weight[UNK_IDX] = 0  # 未知片段不投任何一票（它们永远得不到梯度）
 optimizer = torch.optim.AdamW(piece_model.parameters(), lr=0.05, weight_decay=0.1)
-for step in range(1, 201):
-    piece_model.train()
-    optimizer.zero_grad()
-    loss = loss_fn(piece_model(*piece_train[:2]), piece_train[2])
-    loss.backward()
-    optimizer.step()
+
+
+def report(step, history):
     if step % 50 == 0:
-        print(f"step {step}: train loss {loss.item():.2f}, val acc {accuracy(piece_model, piece_val):.3f}")
+        print(f"step {step}: train loss {history['train_loss'][-1]:.2f}, val acc {history['val_acc'][-1]:.3f}")
+
+
+# a list holding one batch is a loader too: every "epoch" of fit is then one step on the whole split
+piece_history = fit(piece_model, [piece_train], loss_fn, optimizer, epochs=200, val_loader=[piece_val], device=device,
+                    on_epoch_end=report)
 
 # %% [markdown]
 # 验证准确率在前一百步之内就稳定下来。这个模型和它的设置都是按验证集选的；现在用测试集评估一次，并和第 9 节的词级模型以及随机水平放在一起比较：
@@ -636,8 +611,8 @@ for step in range(1, 201):
 # %%
 # NBVAL_CHECK_OUTPUT
 majority = max(Counter(label for _, label in test_data).values()) / len(test_data)
-word_acc = evaluate_bag(model, test_loader)[1]
-piece_acc = accuracy(piece_model, piece_test)
+word_acc = evaluate(model, test_loader, loss_fn, device)[1]
+piece_acc = evaluate(piece_model, [piece_test], loss_fn, device)[1]
 print(f"chance (always the most common topic): {majority:.3f}")
 print(f"words, EmbeddingBag (section 9):       {word_acc:.3f} ({round(word_acc * len(test_data))} of {len(test_data)})")
 print(f"pieces, padded batch + mask:           {piece_acc:.3f} ({round(piece_acc * len(test_data))} of {len(test_data)})")
@@ -684,3 +659,7 @@ print(f"gain: {round((piece_acc - word_acc) * len(test_data))} more test sentenc
 # * 真实项目用子词分词器（BPE、WordPiece、Unigram），并且总是用预训练模型自带的那一个。
 #
 # 下一章（第 12 章）处理另一种序列：音频。
+
+# %% [markdown]
+# <!-- navigation: generated by `course exercises` -->
+# **接下来：** [本章练习：11_text](../../exercises/zh/11_text.ipynb) · [下一章：12_torchaudio](12_torchaudio.ipynb)

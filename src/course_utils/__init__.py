@@ -23,37 +23,15 @@ from typing import Any
 
 from .device import get_device, seed_everything, setup_notebook
 from .doctor import doctor
-from .downloads import downloads_enabled, offline_note
+from .settings import downloads_enabled, offline_note
 
 #: The names loaded on first use, and the module that defines each.
-_LAZY = {
-    "__version__": "version",
-    "check": "checks",
-    "digits_datasets": "data",
-    "evaluate": "training",
-    "fit": "training",
-    "load_digits_tensors": "data",
-    "plot_history": "plotting",
-    "show_images": "plotting",
-    "train_one_epoch": "training",
-}
+_LAZY = {"__version__": "version", "check": "checks", "digits_datasets": "data", "load_digits_tensors": "data",
+         "evaluate": "training", "fit": "training", "plot_history": "plotting", "show_images": "plotting",
+         "hint": "companion.hint"}
 
-__all__ = [
-    "check",
-    "digits_datasets",
-    "doctor",
-    "downloads_enabled",
-    "evaluate",
-    "fit",
-    "get_device",
-    "load_digits_tensors",
-    "offline_note",
-    "plot_history",
-    "seed_everything",
-    "setup_notebook",
-    "show_images",
-    "train_one_epoch",
-]
+__all__ = ["check", "digits_datasets", "doctor", "downloads_enabled", "evaluate", "fit", "get_device", "hint",
+           "load_digits_tensors", "offline_note", "plot_history", "seed_everything", "setup_notebook", "show_images"]
 
 
 def __getattr__(name: str) -> Any:

@@ -3,9 +3,9 @@
 Five classes of one-second clips at 16 kHz, each drawn with random frequency,
 timing, loudness and background noise from a seeded ``torch.Generator``::
 
-    from course_utils.audio import make_audio_dataset, write_audio_dataset, AudioFolderDataset
+    from course_utils.audio import make_audio_dataset, save_clips, AudioFolderDataset
     waves, labels, class_names = make_audio_dataset(n_per_class=40, seed=0)  # (200, 1, 16000)
-    write_audio_dataset("course_output/12_torchaudio/audio", n_per_class=40, seed=0)  # WAV + index.csv
+    save_clips("course_output/12_torchaudio/audio", waves, labels, class_names)  # WAV + index.csv
     ds = AudioFolderDataset("course_output/12_torchaudio/audio")
     waveform, label = ds[0]                  # (1, 16000) float32, int
 
@@ -36,18 +36,17 @@ NUM_SAMPLES = int(SAMPLE_RATE * DURATION)
 #: The classes, in label order.
 CLASS_NAMES: tuple[str, ...] = ("tone", "chirp_up", "chirp_down", "noise_burst", "clicks")
 
-INDEX_NAME = "index.csv"  # the table of files and labels that write_audio_dataset writes last
+INDEX_NAME = "index.csv"  # the table of files and labels that save_clips writes last
 
 
 def quantize_16bit(wave: torch.Tensor) -> torch.Tensor:
-    """Round to the 16-bit PCM grid (multiples of 1/32768 in [-1, 32767/32768]), as float32.
+    """Round to the 16-bit PCM grid (multiples of 1/32768 in [-1, 32767/32768]), as float32 (chapter 12).
 
     A WAV file written by ``torchaudio.save`` stores exactly these values, so a
     quantized wave survives ``save`` then ``load`` unchanged.
     """
     # float32 holds every multiple of 1/32768 in [-1, 1] exactly, so float32 arithmetic is exact here
-    steps = torch.clamp(torch.round(wave.float() * 32768), -32768, 32767)
-    return steps / 32768
+    return torch.clamp(torch.round(wave.float() * 32768), -32768, 32767) / 32768
 
 
 def _uniform(generator: torch.Generator, low: float, high: float) -> float:
@@ -55,20 +54,9 @@ def _uniform(generator: torch.Generator, low: float, high: float) -> float:
     return low + (high - low) * torch.rand((), generator=generator, dtype=torch.float64).item()
 
 
-def _envelope(t: torch.Tensor, start: float, stop: float, fade: float = 0.01) -> torch.Tensor:
-    """1 between ``start`` and ``stop`` seconds, 0 outside, with short linear fades (no clicks)."""
-    rise = ((t - start) / fade).clamp(0, 1)
-    fall = ((stop - t) / fade).clamp(0, 1)
-    return rise * fall
-
-
-def synthesize_clip(
-    kind: str,
-    generator: torch.Generator,
-    sample_rate: int = SAMPLE_RATE,
-    duration: float = DURATION,
-) -> torch.Tensor:
-    """One clip of class ``kind`` (one of ``CLASS_NAMES``) as a ``(1, samples)`` float32 tensor.
+def synthesize_clip(kind: str, generator: torch.Generator, sample_rate: int = SAMPLE_RATE,
+                    duration: float = DURATION) -> torch.Tensor:
+    """One clip of class ``kind`` (one of ``CLASS_NAMES``) as a ``(1, samples)`` float32 tensor (chapter 12).
 
     Random choices (all from ``generator``): when the sound starts and stops (it lasts
     0.4 to 0.9 s), its frequencies, its peak amplitude (0.3 to 0.8) and a little white
@@ -86,8 +74,8 @@ def synthesize_clip(
     t = torch.arange(n, dtype=torch.float64) / sample_rate  # time of each sample, in seconds
     length = _uniform(generator, 0.4, 0.9) * duration
     start = _uniform(generator, 0.0, duration - length)
-    stop = start + length
-    envelope = _envelope(t, start, stop)
+    # 1 while the sound plays, 0 outside, with 10 ms linear fades in and out (no clicks)
+    envelope = ((t - start) / 0.01).clamp(0, 1) * ((start + length - t) / 0.01).clamp(0, 1)
     amplitude = _uniform(generator, 0.3, 0.8)
     phase = _uniform(generator, 0.0, 2 * math.pi)
 
@@ -114,10 +102,8 @@ def synthesize_clip(
     return quantize_16bit(wave.clamp(-1, 1)).unsqueeze(0)
 
 
-def make_audio_dataset(
-    n_per_class: int = 40, seed: int = 0
-) -> tuple[torch.Tensor, torch.Tensor, tuple[str, ...]]:
-    """``n_per_class`` clips of every class, in memory.
+def make_audio_dataset(n_per_class: int = 40, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, tuple[str, ...]]:
+    """``n_per_class`` clips of every class, in memory (chapter 12).
 
     Returns ``(waves, labels, class_names)``: waves ``(N, 1, 16000)`` float32, labels
     ``(N,)`` int64 with ``N = 5 * n_per_class``. The classes are interleaved
@@ -125,12 +111,9 @@ def make_audio_dataset(
     The same ``seed`` gives the same clips on every machine.
     """
     generator = torch.Generator().manual_seed(seed)
-    waves, labels = [], []
-    for _ in range(n_per_class):
-        for label, kind in enumerate(CLASS_NAMES):
-            waves.append(synthesize_clip(kind, generator))
-            labels.append(label)
-    return torch.stack(waves), torch.tensor(labels, dtype=torch.int64), CLASS_NAMES
+    waves = [synthesize_clip(kind, generator) for _ in range(n_per_class) for kind in CLASS_NAMES]
+    labels = torch.arange(len(CLASS_NAMES)).repeat(n_per_class)  # 0, 1, 2, 3, 4, 0, 1, ...
+    return torch.stack(waves), labels, CLASS_NAMES
 
 
 def _replace_atomically(final: Path, write: Callable[[Path], None]) -> None:
@@ -148,14 +131,9 @@ def _replace_atomically(final: Path, write: Callable[[Path], None]) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def save_clips(
-    folder: str | os.PathLike,
-    waves: torch.Tensor,
-    labels: torch.Tensor,
-    class_names: tuple[str, ...] = CLASS_NAMES,
-    sample_rate: int = SAMPLE_RATE,
-) -> Path:
-    """Write ``waves`` ``(N, channels, samples)`` as WAV files plus ``index.csv`` into ``folder``.
+def save_clips(folder: str | os.PathLike, waves: torch.Tensor, labels: torch.Tensor,
+               class_names: tuple[str, ...] = CLASS_NAMES, sample_rate: int = SAMPLE_RATE) -> Path:
+    """Write ``waves`` ``(N, channels, samples)`` as WAV files plus ``index.csv`` into ``folder`` (chapter 12).
 
     Each clip goes through ``torchaudio.save`` (TorchCodec and FFmpeg underneath) as
     16-bit PCM WAV, named ``<class>_<number>.wav``. ``index.csv`` (columns ``file``,
@@ -174,36 +152,26 @@ def save_clips(
 
     def write_index(path: Path) -> None:
         with open(path, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(("file", "label", "class_name"))
-            writer.writerows(rows)
+            csv.writer(f).writerows([("file", "label", "class_name"), *rows])
 
     _replace_atomically(folder / INDEX_NAME, write_index)
     return folder
 
 
-def write_audio_dataset(folder: str | os.PathLike, n_per_class: int = 40, seed: int = 0) -> Path:
-    """``make_audio_dataset(n_per_class, seed)`` written to ``folder`` with ``save_clips``."""
-    waves, labels, class_names = make_audio_dataset(n_per_class, seed)
-    return save_clips(folder, waves, labels, class_names)
-
-
 def read_index(folder: str | os.PathLike) -> list[tuple[str, int, str]]:
-    """The rows of ``index.csv`` as ``(file, label, class_name)`` tuples."""
+    """The rows of ``index.csv`` as ``(file, label, class_name)`` tuples (chapter 12)."""
     with open(Path(folder) / INDEX_NAME, newline="", encoding="utf-8") as f:
         return [(row["file"], int(row["label"]), row["class_name"]) for row in csv.DictReader(f)]
 
 
 class AudioFolderDataset(Dataset):
-    """The WAV files listed in ``folder/index.csv``, loaded with ``torchaudio.load``.
+    """The WAV files listed in ``folder/index.csv``, loaded with ``torchaudio.load`` (chapter 12).
 
     ``ds[i]`` is ``(waveform, label)``: waveform ``(channels, samples)`` float32 in [-1, 1],
     or ``transform(waveform)`` when a transform is given (for example a ``MelSpectrogram``).
     """
 
-    def __init__(
-        self, folder: str | os.PathLike, transform: Callable[[torch.Tensor], torch.Tensor] | None = None
-    ) -> None:
+    def __init__(self, folder: str | os.PathLike, transform: Callable[[torch.Tensor], torch.Tensor] | None = None) -> None:
         self.folder = Path(folder)
         self.rows = read_index(self.folder)
         self.transform = transform

@@ -11,10 +11,10 @@ A checkpoint that only holds the model's weights lets you *use* the model. To
   CUDA/MPS generators (dropout on a GPU), Python's ``random`` and NumPy's, and the
   ``torch.Generator`` that a ``DataLoader(shuffle=True, generator=g)`` shuffles with.
 
-With all of it restored, the resumed run computes bit for bit what the
-uninterrupted run would have computed (on the same machine, with deterministic
-kernels). Everything is stored as tensors, numbers, strings, lists and dicts, so
-``torch.load(..., weights_only=True)`` (the safe default) can read it back::
+With all of it restored, the resumed run computes bit for bit what the uninterrupted run would
+have computed (on the same machine, with deterministic kernels). Everything is stored as tensors,
+numbers, strings, lists and dicts, so ``torch.load(..., weights_only=True)`` (the safe default)
+can read it back::
 
     save_checkpoint(path, model, optimizer, epoch, generator=g)
     ...
@@ -37,7 +37,7 @@ PathLike = str | os.PathLike
 
 
 def rng_state(generator: torch.Generator | None = None) -> dict[str, Any]:
-    """Capture every random number generator that training can read.
+    """Capture every random number generator that training can read (chapter 09).
 
     ``generator`` is the ``torch.Generator`` of a ``DataLoader`` (``None`` if it has none).
     """
@@ -46,13 +46,10 @@ def rng_state(generator: torch.Generator | None = None) -> dict[str, Any]:
         "torch": torch.get_rng_state(),
         "python": random.getstate(),
         # NumPy's key is an array; a tensor keeps the checkpoint readable with weights_only=True.
-        "numpy": {
-            "bit_generator": numpy_state["bit_generator"],
-            "key": torch.from_numpy(numpy_state["state"]["key"].astype(np.int64)),
-            "pos": int(numpy_state["state"]["pos"]),
-            "has_gauss": int(numpy_state["has_gauss"]),
-            "gauss": float(numpy_state["gauss"]),
-        },
+        "numpy": {"bit_generator": numpy_state["bit_generator"],
+                  "key": torch.from_numpy(numpy_state["state"]["key"].astype(np.int64)),
+                  "pos": int(numpy_state["state"]["pos"]),
+                  "has_gauss": int(numpy_state["has_gauss"]), "gauss": float(numpy_state["gauss"])},
     }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
@@ -64,47 +61,33 @@ def rng_state(generator: torch.Generator | None = None) -> dict[str, Any]:
 
 
 def set_rng_state(state: dict[str, Any], generator: torch.Generator | None = None) -> None:
-    """Put back the generators captured by ``rng_state()``."""
+    """Put back the generators captured by ``rng_state()`` (chapter 09)."""
     torch.set_rng_state(state["torch"].cpu())
     version, internal, gauss = state["python"]
     random.setstate((version, tuple(internal), gauss))
     numpy_state = state["numpy"]
-    np.random.set_state({
-        "bit_generator": numpy_state["bit_generator"],
-        "state": {"key": numpy_state["key"].numpy().astype(np.uint32), "pos": numpy_state["pos"]},
-        "has_gauss": numpy_state["has_gauss"],
-        "gauss": numpy_state["gauss"],
-    })
+    np.random.set_state({"bit_generator": numpy_state["bit_generator"],
+                         "state": {"key": numpy_state["key"].numpy().astype(np.uint32), "pos": numpy_state["pos"]},
+                         "has_gauss": numpy_state["has_gauss"], "gauss": numpy_state["gauss"]})
     if "cuda" in state and torch.cuda.is_available():
         cuda_states = [s.cpu() for s in state["cuda"]]
         if len(cuda_states) != torch.cuda.device_count():
-            raise RuntimeError(
-                f"the checkpoint has RNG states for {len(cuda_states)} GPU(s) but this machine has "
-                f"{torch.cuda.device_count()}: resume on the same number of GPUs, or pass restore_rng=False."
-            )
+            raise RuntimeError(f"the checkpoint has RNG states for {len(cuda_states)} GPU(s) but this machine has "
+                               f"{torch.cuda.device_count()}: resume on the same number of GPUs, or pass restore_rng=False.")
         torch.cuda.set_rng_state_all(cuda_states)
     if "mps" in state and torch.backends.mps.is_available():
         torch.mps.set_rng_state(state["mps"].cpu())
     if generator is not None:
         if "generator" not in state:
-            raise KeyError(
-                "this checkpoint holds no DataLoader generator state: "
-                "save it with save_checkpoint(..., generator=g)."
-            )
+            raise KeyError("this checkpoint holds no DataLoader generator state: "
+                           "save it with save_checkpoint(..., generator=g).")
         generator.set_state(state["generator"].cpu())
 
 
-def save_checkpoint(
-    path: PathLike,
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer | None,
-    epoch: int,
-    *,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
-    generator: torch.Generator | None = None,
-    **extra: Any,
-) -> Path:
-    """Save everything needed to resume training after ``epoch`` epochs.
+def save_checkpoint(path: PathLike, model: nn.Module, optimizer: torch.optim.Optimizer | None, epoch: int, *,
+                    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+                    generator: torch.Generator | None = None, **extra: Any) -> Path:
+    """Save everything needed to resume training after ``epoch`` epochs (chapter 09).
 
     ``generator`` is the shuffling generator of the training ``DataLoader``.
     ``extra`` keeps anything else (the history, the best validation loss...); it
@@ -128,16 +111,10 @@ def save_checkpoint(
     return path
 
 
-def load_checkpoint(
-    path: PathLike,
-    model: nn.Module,
-    optimizer: torch.optim.Optimizer | None = None,
-    *,
-    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
-    generator: torch.Generator | None = None,
-    restore_rng: bool = True,
-) -> dict[str, Any]:
-    """Load a checkpoint into ``model`` (and ``optimizer``, ``scheduler``, ``generator``).
+def load_checkpoint(path: PathLike, model: nn.Module, optimizer: torch.optim.Optimizer | None = None, *,
+                    scheduler: torch.optim.lr_scheduler.LRScheduler | None = None,
+                    generator: torch.Generator | None = None, restore_rng: bool = True) -> dict[str, Any]:
+    """Load a checkpoint into ``model`` (and ``optimizer``, ``scheduler``, ``generator``; chapter 09).
 
     With ``restore_rng=True`` every random number generator is put back as it was
     when the checkpoint was saved. Returns the checkpoint as a dict: ``state["epoch"]``

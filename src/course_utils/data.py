@@ -8,7 +8,7 @@ from torch.utils.data import TensorDataset
 
 
 def load_digits_tensors() -> tuple[torch.Tensor, torch.Tensor]:
-    """scikit-learn's bundled 8x8 digits (1,797 images, no download).
+    """scikit-learn's bundled 8x8 digits (1,797 images, no download; chapter 08).
 
     Returns images as float32 in [0, 1] with shape (N, 1, 8, 8), and int64 labels.
     """
@@ -16,12 +16,11 @@ def load_digits_tensors() -> tuple[torch.Tensor, torch.Tensor]:
 
     digits = load_digits()
     images = torch.tensor(digits.images, dtype=torch.float32).unsqueeze(1) / 16.0
-    labels = torch.tensor(digits.target, dtype=torch.int64)
-    return images, labels
+    return images, torch.tensor(digits.target, dtype=torch.int64)
 
 
 def split_indices(n: int, fractions: tuple[float, ...], seed: int = 0) -> list[np.ndarray]:
-    """Shuffle ``range(n)`` with ``seed`` and cut it into parts of the given fractions.
+    """Shuffle ``range(n)`` with ``seed`` and cut it into parts of the given fractions (chapter 12).
 
     The last part takes what is left, so the parts always cover all ``n`` items.
     """
@@ -31,7 +30,7 @@ def split_indices(n: int, fractions: tuple[float, ...], seed: int = 0) -> list[n
 
 
 def digits_datasets(seed: int = 0) -> tuple[TensorDataset, TensorDataset, TensorDataset]:
-    """The digits split 70/15/15 into train, validation and test ``TensorDataset``\\s."""
+    """The digits split 70/15/15 into train, validation and test ``TensorDataset``\\s (chapter 09)."""
     images, labels = load_digits_tensors()
     parts = split_indices(len(labels), (0.70, 0.15, 0.15), seed)
     return tuple(TensorDataset(images[idx], labels[idx]) for idx in parts)  # type: ignore[return-value]

@@ -17,7 +17,7 @@ from .settings import REQUIRE_GPU_VAR, env_flag
 
 
 def get_device() -> torch.device:
-    """Return the best available device: CUDA, then Apple's MPS, then the CPU.
+    """Return the best available device: CUDA, then Apple's MPS, then the CPU (chapter 04).
 
     With ``COURSE_REQUIRE_GPU=1`` (set by ``make test-gpu``) a machine without
     CUDA raises instead of quietly falling back to the CPU.
@@ -25,17 +25,15 @@ def get_device() -> torch.device:
     if torch.cuda.is_available():
         return torch.device("cuda")
     if env_flag(REQUIRE_GPU_VAR):
-        raise RuntimeError(
-            f"{REQUIRE_GPU_VAR}=1 but torch.cuda.is_available() is False. "
-            "Run `python -m course_utils doctor` to see why the GPU is not visible."
-        )
+        raise RuntimeError(f"{REQUIRE_GPU_VAR}=1 but torch.cuda.is_available() is False. "
+                           "Run `python -m course_utils doctor` to see why the GPU is not visible.")
     if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
 
 
 def seed_everything(seed: int = 0, deterministic: bool = False) -> None:
-    """Seed Python's ``random``, NumPy and PyTorch (CPU and every GPU).
+    """Seed Python's ``random``, NumPy and PyTorch (CPU and every GPU; chapter 00).
 
     ``deterministic=True`` also asks PyTorch for deterministic kernels, which
     matters on GPUs (some CUDA kernels use atomics) and costs some speed.
@@ -50,11 +48,15 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> None:
 
 
 def setup_notebook(seed: int = 0) -> None:
-    """The first call in every notebook: seed everything and fix print precision.
+    """The first call in every notebook: seed everything and fix print precision (chapter 00).
 
     Printing 4 decimals keeps stored outputs identical across CPU models, whose
-    last floating-point digits can differ (AVX2 versus AVX-512, thread counts).
+    last floating-point digits can differ (AVX2 versus AVX-512, thread counts). In a notebook it
+    also explains common PyTorch errors under their traceback (``course_utils/companion/errors.py``).
     """
+    from .companion.errors import install_explainer
+
+    install_explainer()
     seed_everything(seed)
     torch.set_printoptions(precision=4, sci_mode=False)
     np.set_printoptions(precision=4, suppress=True)

@@ -9,7 +9,7 @@ import torch
 
 
 def plot_history(history: Mapping[str, Sequence[float]], title: str = "Training history") -> plt.Figure:
-    """Plot the curves returned by ``fit()``: losses on the left, other metrics on the right."""
+    """Plot the curves returned by ``fit()``: losses on the left, other metrics on the right (chapter 09)."""
     losses = {k: v for k, v in history.items() if "loss" in k}
     others = {k: v for k, v in history.items() if "loss" not in k}
     fig, axes = plt.subplots(1, 2 if others else 1, figsize=(10 if others else 6, 4), squeeze=False)
@@ -24,13 +24,9 @@ def plot_history(history: Mapping[str, Sequence[float]], title: str = "Training 
     return fig
 
 
-def show_images(
-    images: torch.Tensor | Sequence[torch.Tensor],
-    titles: Sequence[str] | None = None,
-    ncols: int = 8,
-    cmap: str = "gray",
-) -> plt.Figure:
-    """Show a grid of images given as (C, H, W) or (H, W) tensors, with optional titles."""
+def show_images(images: torch.Tensor | Sequence[torch.Tensor], titles: Sequence[str] | None = None,
+                ncols: int = 8, cmap: str = "gray") -> plt.Figure:
+    """Show a grid of images given as (C, H, W) or (H, W) tensors, with optional titles (chapter 08)."""
     images = list(images)
     nrows = (len(images) + ncols - 1) // ncols
     fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.6 * nrows), squeeze=False)

@@ -19,10 +19,9 @@ Conventions:
   ``x1 = 10`` and ``x2 = 20``. This is the convention the v2 transforms use, so a
   horizontal flip maps the box exactly onto the flipped mask.
   (``torchvision.ops.masks_to_boxes`` returns the last pixel instead: ``x2 = 19``.)
-* Shapes may overlap. Later shapes are drawn on top, each mask holds only the
-  *visible* pixels of its shape, and the box is tight around that mask. A
-  placement that would hide most of an earlier shape is rejected and redrawn,
-  so every mask keeps at least half of its shape.
+* Shapes may overlap. Later shapes are drawn on top, each mask holds only the *visible* pixels
+  of its shape, and the box is tight around that mask. A placement that would hide most of an
+  earlier shape is rejected and redrawn, so every mask keeps at least half of its shape.
 """
 
 from __future__ import annotations
@@ -50,17 +49,12 @@ def _shape_mask(kind: int, cx: float, cy: float, r: float, size: int) -> np.ndar
     if kind == 2:  # axis-aligned square of side 2r
         return (np.abs(xs - cx) <= r) & (np.abs(ys - cy) <= r)
     # upward-pointing triangle inscribed in the 2r x 2r square: apex at the top middle
-    top, bottom = cy - r, cy + r
-    inside_rows = (ys >= top) & (ys <= bottom)
-    half_width = r * (ys - top) / (2 * r)
-    return inside_rows & (np.abs(xs - cx) <= half_width)
+    top = cy - r  # each row's half-width grows from 0 at the apex to r at the base
+    return (ys >= top) & (ys <= cy + r) & (np.abs(xs - cx) <= r * (ys - top) / (2 * r))
 
 
 def masks_to_boxes_xyxy(masks: torch.Tensor) -> torch.Tensor:
-    """Tight XYXY boxes (pixel-edge convention, x2/y2 exclusive) around (N, H, W) masks.
-
-    Empty masks give ``[0, 0, 0, 0]``.
-    """
+    """Tight XYXY boxes (pixel edges: x2/y2 exclusive) around (N, H, W) masks; an empty mask gives 0s (chapter 10)."""
     masks = torch.as_tensor(masks).bool()
     boxes = torch.zeros((masks.shape[0], 4), dtype=torch.float32)
     for i, mask in enumerate(masks):
@@ -71,20 +65,13 @@ def masks_to_boxes_xyxy(masks: torch.Tensor) -> torch.Tensor:
     return boxes
 
 
-def render_shapes(
-    rng: np.random.Generator,
-    size: int = 64,
-    max_shapes: int = 3,
-    min_shapes: int = 1,
-    classes: tuple[int, ...] = (1, 2, 3),
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Draw one image. Returns ``(image HxWx3 uint8, masks NxHxW bool, labels N int64)``."""
+def render_shapes(rng: np.random.Generator, size: int = 64, max_shapes: int = 3, min_shapes: int = 1,
+                  classes: tuple[int, ...] = (1, 2, 3)) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Draw one image. Returns ``(image HxWx3 uint8, masks NxHxW bool, labels N int64)`` (chapter 10)."""
     background = rng.integers(0, 70, size=3)
     image = np.broadcast_to(background, (size, size, 3)).astype(np.uint8).copy()
     n_shapes = int(rng.integers(min_shapes, max_shapes + 1))
-    masks: list[np.ndarray] = []
-    full_areas: list[int] = []
-    labels: list[int] = []
+    masks, full_areas, labels = [], [], []  # full_areas: each shape's area before later shapes hid part of it
     attempts = 0
     while len(labels) < n_shapes and attempts < 100:
         attempts += 1
@@ -99,13 +86,12 @@ def render_shapes(
         masks.append(new)
         full_areas.append(int(new.sum()))
         labels.append(kind)
-        colour = rng.integers(110, 256, size=3)  # bright on a dark background
-        image[new] = colour
+        image[new] = rng.integers(110, 256, size=3)  # bright on a dark background
     return image, np.stack(masks), np.array(labels, dtype=np.int64)
 
 
 class ShapesDataset(Dataset):
-    """``n`` images of circles, squares and triangles with boxes, masks and labels.
+    """``n`` images of circles, squares and triangles with boxes, masks and labels (chapter 10).
 
     Args:
         n: number of images.
@@ -117,16 +103,8 @@ class ShapesDataset(Dataset):
         classes: which labels may appear (a subset of 1, 2, 3).
     """
 
-    def __init__(
-        self,
-        n: int,
-        seed: int = 0,
-        transforms: Callable[..., Any] | None = None,
-        size: int = 64,
-        max_shapes: int = 3,
-        min_shapes: int = 1,
-        classes: tuple[int, ...] = (1, 2, 3),
-    ) -> None:
+    def __init__(self, n: int, seed: int = 0, transforms: Callable[..., Any] | None = None, size: int = 64,
+                 max_shapes: int = 3, min_shapes: int = 1, classes: tuple[int, ...] = (1, 2, 3)) -> None:
         if not 1 <= min_shapes <= max_shapes:
             raise ValueError("need 1 <= min_shapes <= max_shapes")
         if not set(classes) <= {1, 2, 3}:
@@ -144,13 +122,9 @@ class ShapesDataset(Dataset):
         rng = np.random.default_rng([self.seed, index])
         image, masks, labels = render_shapes(rng, self.size, self.max_shapes, self.min_shapes, self.classes)
         mask_tensor = torch.from_numpy(masks)
-        target: Target = {
-            "boxes": tv_tensors.BoundingBoxes(
-                masks_to_boxes_xyxy(mask_tensor), format="XYXY", canvas_size=(self.size, self.size)
-            ),
-            "masks": tv_tensors.Mask(mask_tensor),
-            "labels": torch.from_numpy(labels),
-        }
+        boxes = masks_to_boxes_xyxy(mask_tensor)
+        target: Target = {"boxes": tv_tensors.BoundingBoxes(boxes, format="XYXY", canvas_size=(self.size, self.size)),
+                          "masks": tv_tensors.Mask(mask_tensor), "labels": torch.from_numpy(labels)}
         return tv_tensors.Image(torch.from_numpy(image).permute(2, 0, 1).contiguous()), target
 
     def __getitem__(self, index: int) -> tuple[Any, Target]:
@@ -161,6 +135,6 @@ class ShapesDataset(Dataset):
 
 
 def collate_detection(batch: list[tuple[Any, Target]]) -> tuple[list[Any], list[Target]]:
-    """``collate_fn`` for detection: images and targets stay lists (each image has its own N)."""
+    """``collate_fn`` for detection: images and targets stay lists (each image has its own N; chapter 10)."""
     images, targets = zip(*batch)
     return list(images), list(targets)

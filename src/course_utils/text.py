@@ -27,26 +27,20 @@ CORPUS_PATH = Path(__file__).resolve().parents[2] / "data" / "text" / "topics.ts
 
 
 def read_rows(path: Path = CORPUS_PATH) -> list[dict[str, str]]:
-    """Every row of the TSV as a dict with the keys ``split``, ``label`` and ``text``."""
+    """Every row of the TSV as a dict with the keys ``split``, ``label`` and ``text`` (chapter 11)."""
     if not path.exists():
-        raise FileNotFoundError(
-            f"{path} is missing. It is part of the course repository; run "
-            "`python data/text/make_corpus.py` from the repository root to write it again."
-        )
+        raise FileNotFoundError(f"{path} is missing. It is part of the course repository; run "
+                                "`python data/text/make_corpus.py` from the repository root to write it again.")
     with path.open(encoding="utf-8", newline="") as file:
         return list(csv.DictReader(file, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
 def load_corpus(split: str | None = None, path: Path = CORPUS_PATH) -> list[tuple[str, int]]:
-    """``(text, label)`` pairs of one split (``"train"``, ``"val"``, ``"test"``), or of all with ``None``.
+    """``(text, label)`` pairs of one split (``"train"``, ``"val"``, ``"test"``), or of all with ``None`` (chapter 11).
 
     ``label`` is the index of the topic in ``TOPICS``. The order is the file's
     (already shuffled), so it is the same on every machine.
     """
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS} or None, got {split!r}")
-    return [
-        (row["text"], TOPICS.index(row["label"]))
-        for row in read_rows(path)
-        if split is None or row["split"] == split
-    ]
+    return [(row["text"], TOPICS.index(row["label"])) for row in read_rows(path) if split in (None, row["split"])]

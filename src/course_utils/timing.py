@@ -1,16 +1,14 @@
-"""Time PyTorch code correctly, on any device.
+"""Time PyTorch code correctly, on any device (taught in chapter 04; used in 13 and 15).
 
-GPUs run asynchronously: a CUDA (or MPS) operation called from Python is only
-*queued* on the device, and Python gets control back at once. A stopwatch around
-the call therefore measures the launch, not the work. ``benchmark()`` does it
-right::
+GPUs run asynchronously: a CUDA (or MPS) operation called from Python is only *queued* on the
+device, and Python gets control back at once. A stopwatch around the call therefore measures the
+launch, not the work. ``benchmark()`` does it right::
 
-    from course_utils.timing import benchmark, gflops, matmul_flops
+    from course_utils.timing import benchmark
 
     a = torch.randn(1024, 1024, device=device)
     result = benchmark(lambda: a @ a, device=device, warmup=3, repeats=10)
     print(result)                                  # median and number of runs
-    print(gflops(matmul_flops(1024), result.median))
 
 1. warm-up calls first (the first calls pay for kernel selection, caches, lazy
    initialisation and memory allocation);
@@ -29,11 +27,9 @@ from dataclasses import dataclass
 
 import torch
 
-Clock = Callable[[], float]
-
 
 def synchronize(device: torch.device | str) -> None:
-    """Wait until all work queued on ``device`` has finished.
+    """Wait until all work queued on ``device`` has finished (chapter 04).
 
     CUDA waits with ``torch.cuda.synchronize``, Apple's MPS with
     ``torch.mps.synchronize``. On the CPU (and the ``meta`` device) operations
@@ -48,7 +44,7 @@ def synchronize(device: torch.device | str) -> None:
 
 @dataclass(frozen=True)
 class TimingResult:
-    """The seconds each timed call took (warm-up calls excluded)."""
+    """The seconds each timed call took (warm-up calls excluded; chapter 04)."""
 
     times: tuple[float, ...]
     device: str
@@ -72,19 +68,9 @@ class TimingResult:
         return f"median {format_seconds(self.median)} over {self.repeats} runs on {self.device}"
 
 
-def benchmark(
-    fn: Callable[[], object],
-    *,
-    device: torch.device | str,
-    warmup: int = 3,
-    repeats: int = 10,
-    clock: Clock = time.perf_counter,
-) -> TimingResult:
-    """Call ``fn()`` ``warmup`` times untimed, then time ``repeats`` calls.
-
-    Each timed call sits between two ``synchronize(device)`` calls, so the
-    clock measures the work on the device, not just its launch.
-    """
+def benchmark(fn: Callable[[], object], *, device: torch.device | str, warmup: int = 3, repeats: int = 10,
+              clock: Callable[[], float] = time.perf_counter) -> TimingResult:
+    """Call ``fn()`` ``warmup`` times untimed, then time ``repeats`` calls on ``device`` (chapter 04)."""
     if repeats < 1:
         raise ValueError("repeats must be at least 1")
     if warmup < 0:
@@ -101,30 +87,9 @@ def benchmark(
     return TimingResult(times=tuple(times), device=str(torch.device(device)), warmup=warmup)
 
 
-def matmul_flops(n: int, m: int | None = None, k: int | None = None) -> int:
-    """Floating-point operations of an (n×k) @ (k×m) product: 2·n·m·k.
-
-    Each of the n·m outputs needs k multiplications and k additions (a
-    multiply-add counts as two operations). For square matrices this is 2·n³.
-    """
-    m = n if m is None else m
-    k = n if k is None else k
-    return 2 * n * m * k
-
-
-def gflops(flops: float, seconds: float) -> float:
-    """Throughput in GFLOP/s (10⁹ floating-point operations per second)."""
-    if seconds <= 0:
-        raise ValueError("seconds must be positive")
-    return flops / seconds / 1e9
-
-
 def format_seconds(seconds: float) -> str:
-    """A duration with a readable unit: ``0.00123`` -> ``'1.23 ms'``."""
+    """A duration with a readable unit: ``0.00123`` -> ``'1.23 ms'`` (chapter 04)."""
     for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
         if abs(seconds) >= scale:
             return f"{seconds / scale:.2f} {unit}"
     return f"{seconds / 1e-9:.0f} ns"
-
-
-__all__ = ["TimingResult", "benchmark", "format_seconds", "gflops", "matmul_flops", "synchronize"]

@@ -1,8 +1,14 @@
-"""A small, readable training loop that chapters share."""
+"""A small, readable training loop that chapters share (taught in chapter 09).
+
+A batch is a tuple ``(*inputs, target)``: ``(images, labels)`` for most chapters, or
+``(token_ids, mask, labels)`` in chapter 11, where the model is called as ``model(token_ids, mask)``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -10,60 +16,56 @@ from tqdm.auto import tqdm
 
 from .settings import env_flag
 
-Batch = tuple[torch.Tensor, torch.Tensor]
+Batch = Sequence[torch.Tensor]
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-def _is_classification(outputs: torch.Tensor, targets: torch.Tensor) -> bool:
-    return outputs.ndim == 2 and targets.ndim == 1 and not targets.is_floating_point()
+def _split(batch: Batch, device: torch.device) -> tuple[list[torch.Tensor], torch.Tensor]:
+    """``(*inputs, target)`` moved to ``device``."""
+    *inputs, target = (t.to(device) for t in batch)
+    return inputs, target
 
 
-def train_one_epoch(
-    model: nn.Module,
-    loader: Iterable[Batch],
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    optimizer: torch.optim.Optimizer,
-    device: torch.device,
-) -> float:
-    """One pass over ``loader``; returns the mean loss per example."""
+def _train_epoch(model: nn.Module, loader: Iterable[Batch], loss_fn: LossFn,
+                 optimizer: torch.optim.Optimizer, device: torch.device) -> float:
+    """One pass over ``loader`` in train mode; returns the mean loss per example."""
     model.train()
     total, count = 0.0, 0
-    for inputs, targets in loader:
-        inputs, targets = inputs.to(device), targets.to(device)
+    for batch in loader:
+        inputs, target = _split(batch, device)
         optimizer.zero_grad()
-        loss = loss_fn(model(inputs), targets)
+        loss = loss_fn(model(*inputs), target)
         loss.backward()
         optimizer.step()
-        total += loss.item() * len(targets)
-        count += len(targets)
+        total += loss.item() * len(target)
+        count += len(target)
     return total / max(count, 1)
 
 
 @torch.no_grad()
-def evaluate(
-    model: nn.Module,
-    loader: Iterable[Batch],
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    device: torch.device,
-) -> tuple[float, float | None]:
-    """Mean loss and, for classification, accuracy (None for other tasks)."""
+def evaluate(model: nn.Module, loader: Iterable[Batch], loss_fn: LossFn,
+             device: torch.device) -> tuple[float, float | None]:
+    """Mean loss and, for classification, accuracy (None for other tasks). Chapter 09."""
     model.eval()
     total, correct, count = 0.0, 0, 0
     classification = True
-    for inputs, targets in loader:
-        inputs, targets = inputs.to(device), targets.to(device)
-        outputs = model(inputs)
-        total += loss_fn(outputs, targets).item() * len(targets)
-        count += len(targets)
-        classification = classification and _is_classification(outputs, targets)
+    for batch in loader:
+        inputs, target = _split(batch, device)
+        outputs = model(*inputs)
+        total += loss_fn(outputs, target).item() * len(target)
+        count += len(target)
+        # class scores (N, C) against integer labels (N,): count the right answers
+        classification = classification and outputs.ndim == 2 and target.ndim == 1 \
+            and not target.is_floating_point()
         if classification:
-            correct += (outputs.argmax(dim=1) == targets).sum().item()
+            correct += (outputs.argmax(dim=1) == target).sum().item()
     return total / max(count, 1), (correct / max(count, 1) if classification else None)
 
 
 def fit(
     model: nn.Module,
     train_loader: Iterable[Batch],
-    loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    loss_fn: LossFn,
     optimizer: torch.optim.Optimizer,
     epochs: int,
     val_loader: Iterable[Batch] | None = None,
@@ -72,7 +74,7 @@ def fit(
     start_epoch: int = 0,
     on_epoch_end: Callable[[int, dict[str, list[float]]], bool | None] | None = None,
 ) -> dict[str, list[float]]:
-    """Train up to epoch ``epochs`` with a progress bar; return the history of losses and accuracy.
+    """Train up to epoch ``epochs`` with a progress bar; return the history. Chapter 09.
 
     The history has ``train_loss`` and, with a ``val_loader``, ``val_loss`` and
     (for classification) ``val_acc``: one value per epoch run, ready for ``plot_history``.
@@ -88,7 +90,7 @@ def fit(
     bar = tqdm(total=epochs, initial=start_epoch, desc="epochs", unit="epoch", disable=env_flag("TQDM_DISABLE"))
     try:
         for epoch in range(start_epoch + 1, epochs + 1):
-            history["train_loss"].append(train_one_epoch(model, train_loader, loss_fn, optimizer, device))
+            history["train_loss"].append(_train_epoch(model, train_loader, loss_fn, optimizer, device))
             if scheduler is not None:
                 scheduler.step()
             postfix = {"train_loss": f"{history['train_loss'][-1]:.4f}"}
@@ -110,4 +112,37 @@ def fit(
                 break
     finally:
         bar.close()
+    return history
+
+
+def train_digits_mlp(config: dict[str, Any]) -> dict[str, list[float]]:
+    """Train a 64-64-10 MLP on the digits with ``config`` (lr, epochs, batch_size); return its history (chapter 09, exercise 09.6).
+
+    Exercise 09.6 tunes these three numbers. The same run every time: fixed seeds, one CPU
+    thread, SGD with momentum 0.9, and the caller's random state is left untouched.
+    """
+    from torch.utils.data import DataLoader
+
+    from .data import digits_datasets
+
+    train, val, _ = digits_datasets(seed=0)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # same result on every machine, and fast for such a small model
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)
+            model = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
+            optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=0.9)
+            loader = DataLoader(train, batch_size=config["batch_size"], shuffle=True,
+                                generator=torch.Generator().manual_seed(0))
+            val_loader = DataLoader(val, batch_size=512)
+            loss_fn, device = nn.CrossEntropyLoss(), torch.device("cpu")
+            history: dict[str, list[float]] = {"train_loss": [], "val_acc": []}
+            for _ in range(config["epochs"]):
+                history["train_loss"].append(_train_epoch(model, loader, loss_fn, optimizer, device))
+                history["val_acc"].append(evaluate(model, val_loader, loss_fn, device)[1])
+                if not math.isfinite(history["train_loss"][-1]):
+                    break
+    finally:
+        torch.set_num_threads(threads)
     return history

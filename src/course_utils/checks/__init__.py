@@ -1,14 +1,25 @@
-"""Exercise checks. Importing this package registers every chapter's checkers.
+"""Exercise checks: ``check("03.2", answer)`` and the checkers behind it.
 
-Each chapter has a module ``chNN_slug.py`` here; it is imported automatically.
+* ``catalog.py``: every exercise's id, chapter and title (the one source of those facts);
+* ``engine.py``: ``check()``, ``evaluate()`` and the ``@checker`` registry;
+* ``vocabulary.py``: the comparisons, messages and known-mistake tables checkers are written in;
+* ``chNN_slug.py``: one chapter's checkers, imported the first time one of them runs.
 """
 
+from __future__ import annotations
+
 import importlib
-import pkgutil
 
-from .core import REGISTRY, RESULTS, CheckFailed, Exercise, check, evaluate, exercise, language
+from .catalog import CHAPTERS, EXERCISES
+from .engine import CHECKERS, CheckFailed, check, checker, checker_of, evaluate, language
 
-for _module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("ch")):
-    importlib.import_module(f"{__name__}.{_module}")
 
-__all__ = ["REGISTRY", "RESULTS", "CheckFailed", "Exercise", "check", "evaluate", "exercise", "language"]
+def load_all() -> dict:
+    """Import every chapter's checkers (tests and tools use this; ``check()`` never needs it)."""
+    for slug in CHAPTERS:
+        importlib.import_module(f"{__name__}.ch{slug}")
+    return CHECKERS
+
+
+__all__ = ["CHECKERS", "CheckFailed", "EXERCISES", "check", "checker", "checker_of", "evaluate",
+           "language", "load_all"]

@@ -1,56 +1,31 @@
 """Checks for 09_training.
 
 Every checker builds its own small models and data, works on the CPU, and runs
-inside ``torch.random.fork_rng``: checking an answer never changes the
-notebook's random state.
+inside ``private_rng``: checking an answer never changes the notebook's random state.
 """
 
 from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ..data import digits_datasets
-from ..training import evaluate, train_one_epoch
-from .core import CheckFailed, exercise
-from .helpers import expect_callable, expect_returned
-
-CHAPTER = "09_training"
-
-
-@contextmanager
-def _private_rng(seed: int = 0) -> Iterator[None]:
-    """Seed torch inside the block and give the notebook its random state back afterwards."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        yield
-
-
-def _number(result: Any, call: str) -> float:
-    """A Python number or a 0-dim tensor as a float; anything else fails with a hint."""
-    expect_returned(result, call)
-    if isinstance(result, torch.Tensor):
-        if result.numel() != 1:
-            raise CheckFailed(
-                f"{call} returned a tensor of shape {tuple(result.shape)}; return one number (the fraction correct).",
-                f"{call} 返回了形状为 {tuple(result.shape)} 的张量；应返回一个数（正确的比例）。",
-            )
-        return float(result.item())
-    if isinstance(result, (int, float)) and not isinstance(result, bool):
-        return float(result)
-    raise CheckFailed(
-        f"{call} should return a number, got a {type(result).__name__}.",
-        f"{call} 应该返回一个数，实际得到的是 {type(result).__name__}。",
+from ..training import train_digits_mlp
+from .engine import checker
+from .vocabulary import (
+    Mistake,
+    as_number,
+    diagnose,
+    expect_callable,
+    expect_returned,
+    fail,
+    private_rng,
     )
-
 
 # --------------------------------------------------------------------------- 09.1
 
@@ -68,7 +43,32 @@ def _accuracy_cases() -> list[tuple[torch.Tensor, torch.Tensor]]:
     return cases
 
 
-@exercise("09.1", CHAPTER, "accuracy from logits", "由 logits 计算准确率")
+def _correct(logits: torch.Tensor, targets: torch.Tensor) -> float:
+    return float((logits.argmax(dim=1) == targets).sum().item())
+
+
+ACCURACY_MISTAKES = [
+    Mistake(lambda logits, t: (logits.argmax(dim=0) == t).float().mean().item() if logits.shape[0] == logits.shape[1]
+            else None,
+            "you took the argmax over the wrong dimension. Each ROW is one example, so the predicted class is "
+            "logits.argmax(dim=1).",
+            "argmax 的维度取错了。每一行是一个样本，所以预测类别是 logits.argmax(dim=1)。"),
+    Mistake(lambda logits, t: 0.0,
+            "returned 0.0, expected {want:.4f}. Comparing the logits themselves with the targets almost never "
+            "matches (scores are floats like 2.7); compare logits.argmax(dim=1) with the targets. If you did, check "
+            "for integer division (//).",
+            "返回 0.0，应为 {want:.4f}。直接拿 logits 和 targets 比较几乎永远不相等（分数是 2.7 这样的浮点数）；"
+            "应比较 logits.argmax(dim=1) 和 targets。如果已经这样做了，检查一下是否用了整除（//）。"),
+    Mistake(_correct,
+            "returned {got:g}, the NUMBER of correct predictions; return the fraction: divide by len(targets).",
+            "返回了 {got:g}，这是预测正确的个数；应返回比例：再除以 len(targets)。"),
+    Mistake(lambda logits, t: 100 * _correct(logits, t) / len(t),
+            "returned a percentage ({got:g}); return a fraction between 0 and 1 ({want:.4f}).",
+            "返回的是百分数（{got:g}）；应返回 0 到 1 之间的比例（{want:.4f}）。"),
+]
+
+
+@checker("09.1")
 def check_accuracy(accuracy) -> None:
     expect_callable(accuracy)
     for logits, targets in _accuracy_cases():
@@ -78,57 +78,33 @@ def check_accuracy(accuracy) -> None:
             result = accuracy(logits.clone(), targets.clone())
         except RuntimeError as error:
             if "size of tensor" in str(error) or "must match" in str(error):
-                raise CheckFailed(
-                    f"{call} failed with a shape mismatch. The logits hold one score per class (shape (N, C)); "
-                    "compare the predicted classes, logits.argmax(dim=1) (shape (N,)), with the targets.",
-                    f"{call} 因形状不匹配而出错。logits 是每个类别一个分数（形状 (N, C)）；"
-                    "应该用预测的类别 logits.argmax(dim=1)（形状 (N,)）去和 targets 比较。",
-                ) from None
+                fail("", f"{call} failed with a shape mismatch. The logits hold one score per class (shape (N, C)); "
+                     "compare the predicted classes, logits.argmax(dim=1) (shape (N,)), with the targets.",
+                     f"{call} 因形状不匹配而出错。logits 是每个类别一个分数（形状 (N, C)）；"
+                     "应该用预测的类别 logits.argmax(dim=1)（形状 (N,)）去和 targets 比较。")
             raise
-        got = _number(result, call)
-        correct = (logits.argmax(dim=1) == targets).sum().item()
-        expected = correct / n
-        if n == classes and math.isclose(got, (logits.argmax(dim=0) == targets).float().mean().item()) \
-                and not math.isclose(got, expected):
-            raise CheckFailed(
-                f"{call}: you took the argmax over the wrong dimension. Each ROW is one example, "
-                "so the predicted class is logits.argmax(dim=1).",
-                f"{call}：argmax 的维度取错了。每一行是一个样本，所以预测类别是 logits.argmax(dim=1)。",
-            )
-        if got == 0.0 and expected > 0:
-            raise CheckFailed(
-                f"{call} returned 0.0, expected {expected:.4f}. Comparing the logits themselves with the targets "
-                "almost never matches (scores are floats like 2.7); compare logits.argmax(dim=1) with the targets. "
-                "If you did, check for integer division (//).",
-                f"{call} 返回 0.0，应为 {expected:.4f}。直接拿 logits 和 targets 比较几乎永远不相等（分数是 2.7 这样的浮点数）；"
-                "应比较 logits.argmax(dim=1) 和 targets。如果已经这样做了，检查一下是否用了整除（//）。",
-            )
-        if math.isclose(got, correct) and correct != expected:
-            raise CheckFailed(
-                f"{call} returned {got:g}, the NUMBER of correct predictions; return the fraction: divide by len(targets).",
-                f"{call} 返回了 {got:g}，这是预测正确的个数；应返回比例：再除以 len(targets)。",
-            )
-        if math.isclose(got, 100 * expected) and expected > 0:
-            raise CheckFailed(
-                f"{call} returned a percentage ({got:g}); return a fraction between 0 and 1 ({expected:.4f}).",
-                f"{call} 返回的是百分数（{got:g}）；应返回 0 到 1 之间的比例（{expected:.4f}）。",
-            )
-        if not math.isclose(got, expected, abs_tol=1e-6):
-            raise CheckFailed(
-                f"{call}: expected {expected:.4f}, got {got:.4f}. "
-                "Accuracy = (logits.argmax(dim=1) == targets).float().mean().",
-                f"{call}：应为 {expected:.4f}，实际为 {got:.4f}。准确率 = (logits.argmax(dim=1) == targets).float().mean()。",
-            )
+        got, expected = as_number(result, call), _correct(logits, targets) / n
+        diagnose(got, expected, ACCURACY_MISTAKES, call, logits, targets, atol=1e-6, rtol=1e-9,
+                 otherwise=("expected {want:.4f}, got {got:.4f}. "
+                            "Accuracy = (logits.argmax(dim=1) == targets).float().mean().",
+                            "应为 {want:.4f}，实际为 {got:.4f}。准确率 = (logits.argmax(dim=1) == targets).float().mean()。"),
+                 got=got, want=expected)
 
 
 # --------------------------------------------------------------------------- 09.2
 
 
-def _reference_confusion(preds: torch.Tensor, targets: torch.Tensor, num_classes: int) -> torch.Tensor:
-    return torch.bincount(targets * num_classes + preds, minlength=num_classes**2).reshape(num_classes, num_classes)
+CONFUSION_MISTAKES = [
+    Mistake(lambda expected: expected.T,
+            "rows and columns are swapped. By convention (scikit-learn's too) row i is the TRUE class and column j the "
+            "PREDICTED class: cm[t, p] += 1. Here two 0s were predicted as 1, so cm[0, 1] should be 2 and cm[1, 0] "
+            "should be 0.",
+            "行和列弄反了。约定（scikit-learn 也一样）：第 i 行是真实类别，第 j 列是预测类别：cm[t, p] += 1。"
+            "这里有两个 0 被预测成了 1，所以 cm[0, 1] 应为 2，cm[1, 0] 应为 0。"),
+]
 
 
-@exercise("09.2", CHAPTER, "a confusion matrix", "混淆矩阵")
+@checker("09.2")
 def check_confusion_matrix(confusion_matrix) -> None:
     expect_callable(confusion_matrix)
     generator = torch.Generator().manual_seed(2)
@@ -137,54 +113,47 @@ def check_confusion_matrix(confusion_matrix) -> None:
         (torch.tensor([1, 1, 0, 1, 2, 2, 0]), torch.tensor([0, 0, 0, 1, 2, 2, 2]), 4),
         (torch.randint(0, 10, (200,), generator=generator), torch.randint(0, 10, (200,), generator=generator), 10),
     ]
-    for preds, targets, num_classes in cases:
-        call = f"confusion_matrix(preds, targets, num_classes={num_classes})"
-        result = confusion_matrix(preds.clone(), targets.clone(), num_classes)
-        expect_returned(result, call)
+    for preds, targets, n in cases:
+        call = f"confusion_matrix(preds, targets, num_classes={n})"
+        result = expect_returned(confusion_matrix(preds.clone(), targets.clone(), n), call)
         try:
             got = torch.as_tensor(result)
         except (TypeError, ValueError, RuntimeError):
-            raise CheckFailed(
-                f"{call} should return a tensor (or array), got a {type(result).__name__}.",
-                f"{call} 应返回张量（或数组），实际得到的是 {type(result).__name__}。",
-            ) from None
-        expected = _reference_confusion(preds, targets, num_classes)
+            fail("", f"{call} should return a tensor (or array), got a {type(result).__name__}.",
+                 f"{call} 应返回张量（或数组），实际得到的是 {type(result).__name__}。")
+        expected = torch.bincount(targets * n + preds, minlength=n**2).reshape(n, n)
         if got.shape != expected.shape:
-            raise CheckFailed(
-                f"{call} has shape {tuple(got.shape)}, expected ({num_classes}, {num_classes}). Use num_classes for "
-                "the size, not the largest label seen: a class that never occurs still gets its row and column.",
-                f"{call} 的形状是 {tuple(got.shape)}，应为 ({num_classes}, {num_classes})。大小要用 num_classes，"
-                "而不是出现过的最大标签：从没出现过的类别也要有自己的行和列。",
-            )
+            fail("", f"{call} has shape {tuple(got.shape)}, expected ({n}, {n}). Use num_classes for the size, not "
+                 "the largest label seen: a class that never occurs still gets its row and column.",
+                 f"{call} 的形状是 {tuple(got.shape)}，应为 ({n}, {n})。大小要用 num_classes，"
+                 "而不是出现过的最大标签：从没出现过的类别也要有自己的行和列。")
         if got.is_floating_point() and not torch.equal(got, got.round()):
-            raise CheckFailed(
-                f"{call} holds fractions; it should count examples (whole numbers).",
-                f"{call} 里有小数；它应该数样本的个数（整数）。",
-            )
+            fail("", f"{call} holds fractions; it should count examples (whole numbers).",
+                 f"{call} 里有小数；它应该数样本的个数（整数）。")
         got = got.to(torch.int64)
-        if torch.equal(got, expected):
-            continue
-        if torch.equal(got, expected.T):
-            raise CheckFailed(
-                f"{call}: rows and columns are swapped. By convention (scikit-learn's too) row i is the TRUE "
-                "class and column j the PREDICTED class: cm[t, p] += 1. Here two 0s were predicted as 1, so "
-                "cm[0, 1] should be 2 and cm[1, 0] should be 0.",
-                f"{call}：行和列弄反了。约定（scikit-learn 也一样）：第 i 行是真实类别，第 j 列是预测类别：cm[t, p] += 1。"
-                "这里有两个 0 被预测成了 1，所以 cm[0, 1] 应为 2，cm[1, 0] 应为 0。",
-            )
-        if got.sum().item() != len(targets):
-            raise CheckFailed(
-                f"{call} counts {got.sum().item()} examples in total, but there are {len(targets)}: "
-                "every (target, prediction) pair adds exactly 1 to one cell.",
-                f"{call} 一共数了 {got.sum().item()} 个样本，而实际有 {len(targets)} 个：每一对（真实, 预测）恰好给一个格子加 1。",
-            )
-        raise CheckFailed(
-            f"{call}: expected {expected.tolist()}, got {got.tolist()}.",
-            f"{call}：应为 {expected.tolist()}，实际得到 {got.tolist()}。",
-        )
+        total = got.sum().item()
+        if total != len(targets):  # (a transposed matrix has the right total)
+            fail("", f"{call} counts {total} examples in total, but there are {len(targets)}: every (target, "
+                 "prediction) pair adds exactly 1 to one cell.",
+                 f"{call} 一共数了 {total} 个样本，而实际有 {len(targets)} 个：每一对（真实, 预测）恰好给一个格子加 1。")
+        diagnose(got, expected, CONFUSION_MISTAKES, call, expected,
+                 otherwise=("expected {want}, got {got}.", "应为 {want}，实际得到 {got}。"),
+                 want=expected.tolist(), got=got.tolist())
 
 
 # --------------------------------------------------------------------------- 09.3
+
+
+EVALUATE_MISTAKES = [
+    Mistake(lambda batch_mean: batch_mean,
+            "averaged the accuracies of the batches; the last batch is smaller, so that weighs its examples more. "
+            "Count correct predictions and examples over all batches, and divide at the end.",
+            "对各个批次的准确率取了平均；最后一个批次更小，这样会让它的样本权重更大。"
+            "应在所有批次上累计预测正确的个数和样本总数，最后再相除。"),
+    Mistake(lambda batch_mean: 20.0,
+            "returned the number of correct predictions (20); divide by the number of examples.",
+            "返回的是预测正确的个数（20）；还要除以样本总数。"),
+]
 
 
 class _ModeProbe(nn.Module):
@@ -199,71 +168,42 @@ class _ModeProbe(nn.Module):
         return x
 
 
-def _dropout_model() -> tuple[nn.Module, _ModeProbe]:
-    probe = _ModeProbe()
-    linear = nn.Linear(4, 3)
-    with torch.no_grad():
-        linear.weight.copy_(torch.tensor([[1.0, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]))
-        linear.bias.zero_()
-    return nn.Sequential(probe, nn.Dropout(0.5), linear), probe
 
-
-@exercise("09.3", CHAPTER, "evaluate in eval mode without gradients", "在 eval 模式、不求梯度的情况下评估")
+@checker("09.3")
 def check_evaluate_accuracy(evaluate_accuracy) -> None:
     expect_callable(evaluate_accuracy)
-    with _private_rng(3):
+    call = "evaluate_accuracy(model, loader, device)"
+    with private_rng(3):
         inputs = torch.randn(25, 4).abs() + 0.1
         inputs[:, 3] = 0
         targets = inputs[:, :3].argmax(dim=1)
         wrong = torch.tensor([0, 1, 2, 20, 21])  # 5 of 25 wrong: accuracy 0.8, but 0.7, 1.0, 0.6 per batch
         targets[wrong] = (targets[wrong] + 1) % 3
         loader = DataLoader(TensorDataset(inputs, targets), batch_size=10)  # batches of 10, 10 and 5
-        model, probe = _dropout_model()
-        model.train()
-        call = "evaluate_accuracy(model, loader, device)"
-        got = _number(evaluate_accuracy(model, loader, torch.device("cpu")), call)
+        probe, linear = _ModeProbe(), nn.Linear(4, 3)
+        with torch.no_grad():
+            linear.weight.copy_(torch.eye(3, 4))
+            linear.bias.zero_()
+        model = nn.Sequential(probe, nn.Dropout(0.5), linear).train()
+        got = as_number(evaluate_accuracy(model, loader, torch.device("cpu")), call)
     if not probe.calls:
-        raise CheckFailed(f"{call} never called the model on the batches.", f"{call} 从未在批次上调用模型。")
+        fail("", f"{call} never called the model on the batches.", f"{call} 从未在批次上调用模型。")
     if any(training for training, _ in probe.calls):
-        raise CheckFailed(
-            f"{call} ran the model in training mode: dropout was still switching off random units, so the "
-            "result changes from run to run. Call model.eval() before the loop.",
-            f"{call} 在训练模式下运行了模型：dropout 仍在随机关闭神经元，结果每次都不一样。请在循环之前调用 model.eval()。",
-        )
+        fail("", f"{call} ran the model in training mode: dropout was still switching off random units, so the "
+             "result changes from run to run. Call model.eval() before the loop.",
+             f"{call} 在训练模式下运行了模型：dropout 仍在随机关闭神经元，结果每次都不一样。请在循环之前调用 model.eval()。")
     if any(grad for _, grad in probe.calls):
-        raise CheckFailed(
-            f"{call} ran with gradient tracking on: PyTorch recorded a graph for every batch, which wastes "
-            "memory and time. Put the loop inside `with torch.no_grad():`.",
-            f"{call} 运行时开着梯度记录：PyTorch 为每个批次都建了计算图，白白浪费内存和时间。"
-            "请把循环放进 `with torch.no_grad():` 里。",
-        )
+        fail("", f"{call} ran with gradient tracking on: PyTorch recorded a graph for every batch, which wastes "
+             "memory and time. Put the loop inside `with torch.no_grad():`.",
+             f"{call} 运行时开着梯度记录：PyTorch 为每个批次都建了计算图，白白浪费内存和时间。"
+             "请把循环放进 `with torch.no_grad():` 里。")
     if len(probe.calls) != 3:
-        raise CheckFailed(
-            f"{call} called the model {len(probe.calls)} time(s) for 3 batches: go over every batch once.",
-            f"{call} 在 3 个批次上调用了模型 {len(probe.calls)} 次：每个批次恰好走一遍。",
-        )
-    expected = 0.8
+        fail("", f"{call} called the model {len(probe.calls)} time(s) for 3 batches: go over every batch once.",
+             f"{call} 在 3 个批次上调用了模型 {len(probe.calls)} 次：每个批次恰好走一遍。")
     with torch.no_grad():
-        predictions = model.eval()(inputs).argmax(dim=1)
-        batch_accs = [(predictions[i:i + 10] == targets[i:i + 10]).float().mean().item() for i in (0, 10, 20)]
-        batch_mean = sum(batch_accs) / 3
-    if math.isclose(got, batch_mean) and not math.isclose(batch_mean, expected):
-        raise CheckFailed(
-            f"{call} averaged the accuracies of the batches; the last batch is smaller, so that weighs its "
-            "examples more. Count correct predictions and examples over all batches, and divide at the end.",
-            f"{call} 对各个批次的准确率取了平均；最后一个批次更小，这样会让它的样本权重更大。"
-            "应在所有批次上累计预测正确的个数和样本总数，最后再相除。",
-        )
-    if math.isclose(got, 20):
-        raise CheckFailed(
-            f"{call} returned the number of correct predictions (20); divide by the number of examples.",
-            f"{call} 返回的是预测正确的个数（20）；还要除以样本总数。",
-        )
-    if not math.isclose(got, expected, abs_tol=1e-6):
-        raise CheckFailed(
-            f"{call}: expected {expected:.4f}, got {got:.4f}.",
-            f"{call}：应为 {expected:.4f}，实际为 {got:.4f}。",
-        )
+        right = (model.eval()(inputs).argmax(dim=1) == targets).float()
+    batch_mean = sum(right[i:i + 10].mean().item() for i in (0, 10, 20)) / 3
+    diagnose(got, 0.8, EVALUATE_MISTAKES, call, batch_mean, atol=1e-6, rtol=1e-9)
 
 
 # --------------------------------------------------------------------------- 09.4 and 09.5
@@ -271,7 +211,7 @@ def check_evaluate_accuracy(evaluate_accuracy) -> None:
 
 def _trained_pair(seed: int) -> tuple[nn.Module, torch.optim.Optimizer]:
     """A small model and an Adam optimizer that has taken a few steps, so it has state."""
-    with _private_rng(seed):
+    with private_rng(seed):
         model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
         optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
         inputs, targets = torch.randn(16, 4), torch.randint(0, 3, (16,))
@@ -287,16 +227,28 @@ def _same_tensors(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> boo
 
 
 def _same_optimizer_state(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if a["state"].keys() != b["state"].keys():
-        return False
-    for key, state in a["state"].items():
-        other = b["state"][key]
-        if state.keys() != other.keys() or not all(torch.equal(state[k], other[k]) for k in state):
-            return False
-    return True
+    return a["state"].keys() == b["state"].keys() and all(_same_tensors(a["state"][k], b["state"][k]) for k in a["state"])
 
 
-@exercise("09.4", CHAPTER, "save a checkpoint with the optimizer", "保存包含优化器的检查点")
+def _unsafe_checkpoint_hint(path: Path, call: str) -> NoReturn:
+    """The file cannot be read with weights_only=True: find out what was pickled, for the right hint."""
+    # the file was written a moment ago by the student's function, in our own temporary folder
+    checkpoint = torch.load(path, weights_only=False)
+    values = checkpoint.values() if isinstance(checkpoint, dict) else [checkpoint]
+    if any(isinstance(v, (nn.Module, torch.optim.Optimizer)) for v in values):
+        fail("", f"{call} pickled a whole model or optimizer object. Save their state_dict()s: plain tensors that "
+             "torch.load(path, weights_only=True) reads safely, and that load into a freshly built model.",
+             f"{call} 把整个模型或优化器对象 pickle 了。应保存它们的 state_dict()：纯粹的张量，"
+             "torch.load(path, weights_only=True) 可以安全读取，也能加载进新建的模型。")
+    if any(callable(v) for v in values):
+        fail("", f"{call} saved the method state_dict itself; call it: model.state_dict(), optimizer.state_dict().",
+             f"{call} 保存的是 state_dict 这个方法本身；要调用它：model.state_dict()、optimizer.state_dict()。")
+    fail("", f"{call} wrote something torch.load(path, weights_only=True) cannot read; save a dict of state_dicts "
+         "and numbers.",
+         f"{call} 写出的内容无法用 torch.load(path, weights_only=True) 读取；请保存由 state_dict 和数字组成的字典。")
+
+
+@checker("09.4")
 def check_save_training_state(save_training_state) -> None:
     expect_callable(save_training_state)
     model, optimizer = _trained_pair(4)
@@ -305,69 +257,37 @@ def check_save_training_state(save_training_state) -> None:
         path = Path(folder) / "checkpoint.pt"
         save_training_state(path, model, optimizer, 7)
         if not path.exists():
-            raise CheckFailed(
-                f"{call} wrote no file at `path`: finish with torch.save(checkpoint, path).",
-                f"{call} 没有在 `path` 写出文件：最后要 torch.save(checkpoint, path)。",
-            )
+            fail("", f"{call} wrote no file at `path`: finish with torch.save(checkpoint, path).",
+                 f"{call} 没有在 `path` 写出文件：最后要 torch.save(checkpoint, path)。")
         try:
             checkpoint = torch.load(path, weights_only=True)
         except Exception:  # noqa: BLE001 - find out what was pickled, to give the right hint
-            # the file was written a moment ago by the student's function, in our own temporary folder
-            checkpoint = torch.load(path, weights_only=False)
-            values = checkpoint.values() if isinstance(checkpoint, dict) else [checkpoint]
-            if any(isinstance(v, (nn.Module, torch.optim.Optimizer)) for v in values):
-                raise CheckFailed(
-                    f"{call} pickled a whole model or optimizer object. Save their state_dict()s: plain tensors "
-                    "that torch.load(path, weights_only=True) reads safely, and that load into a freshly built model.",
-                    f"{call} 把整个模型或优化器对象 pickle 了。应保存它们的 state_dict()：纯粹的张量，"
-                    "torch.load(path, weights_only=True) 可以安全读取，也能加载进新建的模型。",
-                ) from None
-            if any(callable(v) for v in values):
-                raise CheckFailed(
-                    f"{call} saved the method state_dict itself; call it: model.state_dict(), optimizer.state_dict().",
-                    f"{call} 保存的是 state_dict 这个方法本身；要调用它：model.state_dict()、optimizer.state_dict()。",
-                ) from None
-            raise CheckFailed(
-                f"{call} wrote something torch.load(path, weights_only=True) cannot read; save a dict of state_dicts and numbers.",
-                f"{call} 写出的内容无法用 torch.load(path, weights_only=True) 读取；请保存由 state_dict 和数字组成的字典。",
-            ) from None
+            _unsafe_checkpoint_hint(path, call)
     if not isinstance(checkpoint, dict):
-        raise CheckFailed(
-            f"{call} saved a {type(checkpoint).__name__}; save a dict with the keys 'model', 'optimizer' and 'epoch'.",
-            f"{call} 保存的是 {type(checkpoint).__name__}；应保存一个包含 'model'、'optimizer'、'epoch' 三个键的字典。",
-        )
+        fail("", f"{call} saved a {type(checkpoint).__name__}; save a dict with the keys 'model', 'optimizer' and "
+             "'epoch'.",
+             f"{call} 保存的是 {type(checkpoint).__name__}；应保存一个包含 'model'、'optimizer'、'epoch' 三个键的字典。")
     if "optimizer" not in checkpoint:
-        raise CheckFailed(
-            f"{call} saved no 'optimizer'. Without optimizer.state_dict(), Adam's running averages and step counts "
-            "are lost, and the resumed run takes different steps than the uninterrupted one would have.",
-            f"{call} 没有保存 'optimizer'。没有 optimizer.state_dict()，Adam 的滑动平均和步数就丢了，"
-            "恢复后的训练会走出和不中断时不同的步子。",
-        )
+        fail("", f"{call} saved no 'optimizer'. Without optimizer.state_dict(), Adam's running averages and step "
+             "counts are lost, and the resumed run takes different steps than the uninterrupted one would have.",
+             f"{call} 没有保存 'optimizer'。没有 optimizer.state_dict()，Adam 的滑动平均和步数就丢了，"
+             "恢复后的训练会走出和不中断时不同的步子。")
     for key in ("model", "epoch"):
         if key not in checkpoint:
-            raise CheckFailed(
-                f"{call} saved no {key!r}; the keys are 'model', 'optimizer' and 'epoch'.",
-                f"{call} 没有保存 {key!r}；键应为 'model'、'optimizer' 和 'epoch'。",
-            )
+            fail("", f"{call} saved no {key!r}; the keys are 'model', 'optimizer' and 'epoch'.",
+                 f"{call} 没有保存 {key!r}；键应为 'model'、'optimizer' 和 'epoch'。")
     if not isinstance(checkpoint["model"], dict) or not _same_tensors(checkpoint["model"], model.state_dict()):
-        raise CheckFailed(
-            f"{call}: checkpoint['model'] should be model.state_dict().",
-            f"{call}：checkpoint['model'] 应为 model.state_dict()。",
-        )
+        fail(call, "checkpoint['model'] should be model.state_dict().", "checkpoint['model'] 应为 model.state_dict()。")
     saved = checkpoint["optimizer"]
     if not isinstance(saved, dict) or "state" not in saved or not _same_optimizer_state(saved, optimizer.state_dict()):
-        raise CheckFailed(
-            f"{call}: checkpoint['optimizer'] should be optimizer.state_dict() (it holds 'state' and 'param_groups').",
-            f"{call}：checkpoint['optimizer'] 应为 optimizer.state_dict()（其中有 'state' 和 'param_groups'）。",
-        )
+        fail(call, "checkpoint['optimizer'] should be optimizer.state_dict() (it holds 'state' and 'param_groups').",
+             "checkpoint['optimizer'] 应为 optimizer.state_dict()（其中有 'state' 和 'param_groups'）。")
     if checkpoint["epoch"] != 7:
-        raise CheckFailed(
-            f"{call}: checkpoint['epoch'] should be 7, got {checkpoint['epoch']!r}.",
-            f"{call}：checkpoint['epoch'] 应为 7，实际为 {checkpoint['epoch']!r}。",
-        )
+        fail(call, f"checkpoint['epoch'] should be 7, got {checkpoint['epoch']!r}.",
+             f"checkpoint['epoch'] 应为 7，实际为 {checkpoint['epoch']!r}。")
 
 
-@exercise("09.5", CHAPTER, "load a checkpoint to resume training", "加载检查点以继续训练")
+@checker("09.5")
 def check_load_training_state(load_training_state) -> None:
     expect_callable(load_training_state)
     trained, trained_optimizer = _trained_pair(5)
@@ -378,43 +298,35 @@ def check_load_training_state(load_training_state) -> None:
         torch.save({"model": trained.state_dict(), "optimizer": trained_optimizer.state_dict(), "epoch": 7}, path)
         epoch = load_training_state(path, fresh, fresh_optimizer)
     if not _same_tensors(fresh.state_dict(), trained.state_dict()):
-        raise CheckFailed(
-            f"{call} did not put the saved weights into `model`. Call model.load_state_dict(checkpoint['model']): "
-            "it copies into the model you were given (assigning a new object to the name `model` inside the "
-            "function does not change the caller's model).",
-            f"{call} 没有把保存的权重放进 `model`。请调用 model.load_state_dict(checkpoint['model'])："
-            "它把数值复制进传入的模型（在函数里给 `model` 这个名字赋一个新对象，不会改变调用者的模型）。",
-        )
+        fail("", f"{call} did not put the saved weights into `model`. Call model.load_state_dict(checkpoint['model']): "
+             "it copies into the model you were given (assigning a new object to the name `model` inside the "
+             "function does not change the caller's model).",
+             f"{call} 没有把保存的权重放进 `model`。请调用 model.load_state_dict(checkpoint['model'])："
+             "它把数值复制进传入的模型（在函数里给 `model` 这个名字赋一个新对象，不会改变调用者的模型）。")
     if not _same_optimizer_state(fresh_optimizer.state_dict(), trained_optimizer.state_dict()):
-        raise CheckFailed(
-            f"{call} restored the model but not the optimizer: call optimizer.load_state_dict(checkpoint['optimizer']), "
-            "or Adam restarts its running averages and the next steps differ.",
-            f"{call} 恢复了模型，却没有恢复优化器：请调用 optimizer.load_state_dict(checkpoint['optimizer'])，"
-            "否则 Adam 的滑动平均会从头开始，接下来的步子就不一样了。",
-        )
+        fail("", f"{call} restored the model but not the optimizer: call "
+             "optimizer.load_state_dict(checkpoint['optimizer']), or Adam restarts its running averages and the next "
+             "steps differ.",
+             f"{call} 恢复了模型，却没有恢复优化器：请调用 optimizer.load_state_dict(checkpoint['optimizer'])，"
+             "否则 Adam 的滑动平均会从头开始，接下来的步子就不一样了。")
     if epoch is None:
-        raise CheckFailed(
-            f"{call} returned None; return checkpoint['epoch'] (the number of epochs already done).",
-            f"{call} 返回了 None；应返回 checkpoint['epoch']（已经完成的轮数）。",
-        )
+        fail("", f"{call} returned None; return checkpoint['epoch'] (the number of epochs already done).",
+             f"{call} 返回了 None；应返回 checkpoint['epoch']（已经完成的轮数）。")
     if epoch != 7:
-        raise CheckFailed(
-            f"{call} returned {epoch!r}; return checkpoint['epoch'], here 7 (fit(..., start_epoch=7) then goes on with epoch 8).",
-            f"{call} 返回了 {epoch!r}；应返回 checkpoint['epoch']，这里是 7（之后 fit(..., start_epoch=7) 从第 8 轮接着训练）。",
-        )
+        fail("", f"{call} returned {epoch!r}; return checkpoint['epoch'], here 7 (fit(..., start_epoch=7) then goes "
+             "on with epoch 8).",
+             f"{call} 返回了 {epoch!r}；应返回 checkpoint['epoch']，这里是 7（之后 fit(..., start_epoch=7) 从第 8 轮接着训练）。")
     # one more step on both must give the same weights: the resume is exact
-    with _private_rng(7):
+    with private_rng(7):
         inputs, targets = torch.randn(16, 4), torch.randint(0, 3, (16,))
     for model, optimizer in ((trained, trained_optimizer), (fresh, fresh_optimizer)):
         optimizer.zero_grad()
         nn.functional.cross_entropy(model(inputs), targets).backward()
         optimizer.step()
     if not _same_tensors(fresh.state_dict(), trained.state_dict()):
-        raise CheckFailed(
-            f"after {call}, one more training step gave other weights than the original run: "
-            "load both state_dicts and change nothing else (learning rate, param_groups).",
-            f"{call} 之后再训练一步，得到的权重和原来的训练不同：加载两个 state_dict，其他（学习率、param_groups）什么都不要改。",
-        )
+        fail("", f"after {call}, one more training step gave other weights than the original run: load both "
+             "state_dicts and change nothing else (learning rate, param_groups).",
+             f"{call} 之后再训练一步，得到的权重和原来的训练不同：加载两个 state_dict，其他（学习率、param_groups）什么都不要改。")
 
 
 # --------------------------------------------------------------------------- 09.6
@@ -424,117 +336,69 @@ MAX_EPOCHS = 20
 TARGET = 0.95
 
 
-def train_with_hyperparameters(config: dict[str, Any]) -> dict[str, list[float]]:
-    """Train the exercise's small network on the digits with ``config``; return the history.
-
-    The same run every time: a fixed seed, one CPU thread, and the notebook's
-    random state is left untouched. Model: 64 -> 64 -> 10 MLP, SGD with momentum 0.9.
-    """
-    train, val, _ = digits_datasets(seed=0)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # same result on every machine, and fast for such a small model
-    try:
-        with _private_rng(0):
-            model = nn.Sequential(nn.Flatten(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
-            optimizer = torch.optim.SGD(model.parameters(), lr=config["lr"], momentum=0.9)
-            loader = DataLoader(train, batch_size=config["batch_size"], shuffle=True,
-                                generator=torch.Generator().manual_seed(0))
-            val_loader = DataLoader(val, batch_size=512)
-            loss_fn, device = nn.CrossEntropyLoss(), torch.device("cpu")
-            history: dict[str, list[float]] = {"train_loss": [], "val_acc": []}
-            for _ in range(config["epochs"]):
-                history["train_loss"].append(train_one_epoch(model, loader, loss_fn, optimizer, device))
-                history["val_acc"].append(evaluate(model, val_loader, loss_fn, device)[1])
-                if not math.isfinite(history["train_loss"][-1]):
-                    break
-    finally:
-        torch.set_num_threads(threads)
-    return history
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _validate_config(config: Any) -> None:
     if not isinstance(config, dict):
-        raise CheckFailed(
-            f"hyperparameters() should return the dict from the marked block, got a {type(config).__name__}.",
-            f"hyperparameters() 应返回标记区域里的那个字典，实际得到的是 {type(config).__name__}。",
-        )
+        fail("", f"hyperparameters() should return the dict from the marked block, got a {type(config).__name__}.",
+             f"hyperparameters() 应返回标记区域里的那个字典，实际得到的是 {type(config).__name__}。")
     if set(config) != set(ALLOWED_KEYS):
         extra = sorted(set(map(str, config)) - set(ALLOWED_KEYS))
         missing = sorted(set(ALLOWED_KEYS) - set(map(str, config)))
-        raise CheckFailed(
-            f"change only the values of lr, epochs and batch_size (the marked block); "
-            f"unexpected keys: {extra}, missing keys: {missing}. The model, optimizer and data stay as they are.",
-            f"只能改 lr、epochs 和 batch_size 的值（标记区域）；多出的键：{extra}，缺少的键：{missing}。"
-            "模型、优化器和数据都保持不变。",
-        )
+        fail("", f"change only the values of lr, epochs and batch_size (the marked block); unexpected keys: {extra}, "
+             f"missing keys: {missing}. The model, optimizer and data stay as they are.",
+             f"只能改 lr、epochs 和 batch_size 的值（标记区域）；多出的键：{extra}，缺少的键：{missing}。"
+             "模型、优化器和数据都保持不变。")
     lr, epochs, batch_size = config["lr"], config["epochs"], config["batch_size"]
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0 or not math.isfinite(lr):
-        raise CheckFailed(f"lr must be a positive number, got {lr!r}.", f"lr 必须是正数，实际为 {lr!r}。")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
-        raise CheckFailed(
-            f"epochs must be a whole number from 1 to {MAX_EPOCHS} (so the check stays quick), got {epochs!r}.",
-            f"epochs 必须是 1 到 {MAX_EPOCHS} 之间的整数（让检查保持快速），实际为 {epochs!r}。",
-        )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= 1258:
-        raise CheckFailed(
-            f"batch_size must be a whole number from 1 to 1258 (the size of the training set), got {batch_size!r}.",
-            f"batch_size 必须是 1 到 1258（训练集大小）之间的整数，实际为 {batch_size!r}。",
-        )
+        fail("", f"lr must be a positive number, got {lr!r}.", f"lr 必须是正数，实际为 {lr!r}。")
+    if not _whole(epochs, 1, MAX_EPOCHS):
+        fail("", f"epochs must be a whole number from 1 to {MAX_EPOCHS} (so the check stays quick), got {epochs!r}.",
+             f"epochs 必须是 1 到 {MAX_EPOCHS} 之间的整数（让检查保持快速），实际为 {epochs!r}。")
+    if not _whole(batch_size, 1, 1258):
+        fail("", f"batch_size must be a whole number from 1 to 1258 (the size of the training set), got {batch_size!r}.",
+             f"batch_size 必须是 1 到 1258（训练集大小）之间的整数，实际为 {batch_size!r}。")
     if batch_size < 8 and epochs > 5:
-        raise CheckFailed(
-            "batches smaller than 8 with more than 5 epochs make the check too slow; use a larger batch_size.",
-            "批次小于 8 又训练 5 轮以上会让检查太慢；请把 batch_size 调大一些。",
-        )
+        fail("", "batches smaller than 8 with more than 5 epochs make the check too slow; use a larger batch_size.",
+             "批次小于 8 又训练 5 轮以上会让检查太慢；请把 batch_size 调大一些。")
 
 
-@exercise("09.6", CHAPTER, "fix the hyperparameters", "修好超参数")
+@checker("09.6")
 def check_hyperparameters(hyperparameters) -> None:
     expect_callable(hyperparameters)
     config = hyperparameters()
     _validate_config(config)
-    history = train_with_hyperparameters(config)
+    history = train_digits_mlp(config)
     losses, accuracy = history["train_loss"], history["val_acc"][-1]
     start, end = losses[0], losses[-1]
     chance = math.log(10)  # the loss of a model that gives every digit the same probability
-    summary_en = f"train loss {start:.4f} -> {end:.4f} over {len(losses)} epoch(s), validation accuracy {accuracy:.4f}"
-    summary_zh = f"{len(losses)} 轮里训练损失 {start:.4f} -> {end:.4f}，验证准确率 {accuracy:.4f}"
+    en = f"train loss {start:.4f} -> {end:.4f} over {len(losses)} epoch(s), validation accuracy {accuracy:.4f}"
+    zh = f"{len(losses)} 轮里训练损失 {start:.4f} -> {end:.4f}，验证准确率 {accuracy:.4f}"
     if not all(math.isfinite(loss) and loss < 10 * chance for loss in losses):
-        raise CheckFailed(
-            f"the loss blew up to nan/inf or to huge values ({summary_en}): the steps are so large that the "
-            "weights explode. The learning rate is far too large: divide it by 10 or 100.",
-            f"损失爆炸成了 nan/inf 或巨大的数（{summary_zh}）：步子太大，权重爆掉了。学习率太大了：把它除以 10 或 100。",
-        )
+        fail("", f"the loss blew up to nan/inf or to huge values ({en}): the steps are so large that the weights "
+             "explode. The learning rate is far too large: divide it by 10 or 100.",
+             f"损失爆炸成了 nan/inf 或巨大的数（{zh}）：步子太大，权重爆掉了。学习率太大了：把它除以 10 或 100。")
     if end > 0.9 * chance and max(losses) > chance + 0.05:
-        raise CheckFailed(
-            f"the loss jumps around above the level of pure guessing, ln(10) = {chance:.4f} ({summary_en}): "
-            "every step overshoots. The learning rate is too large: make it 10 times smaller.",
-            f"损失在纯猜测的水平 ln(10) = {chance:.4f} 之上来回跳（{summary_zh}）：每一步都迈过了头。"
-            "学习率太大了：把它缩小 10 倍。",
-        )
+        fail("", f"the loss jumps around above the level of pure guessing, ln(10) = {chance:.4f} ({en}): every step "
+             "overshoots. The learning rate is too large: make it 10 times smaller.",
+             f"损失在纯猜测的水平 ln(10) = {chance:.4f} 之上来回跳（{zh}）：每一步都迈过了头。学习率太大了：把它缩小 10 倍。")
+    steps = config["epochs"] * math.ceil(1258 / config["batch_size"])
+    if end > 0.9 * start and steps < 100:
+        fail("", f"the loss hardly went down ({en}): the optimizer took only {steps} steps in all (epochs x batches "
+             "per epoch). Train more epochs and/or use smaller batches, so that it takes hundreds of steps.",
+             f"损失几乎没有下降（{zh}）：优化器一共只走了 {steps} 步（轮数 x 每轮的批次数）。"
+             "多训练几轮、用更小的批次，让它走上几百步。")
     if end > 0.9 * start:
-        steps = config["epochs"] * math.ceil(1258 / config["batch_size"])
-        if steps < 100:
-            raise CheckFailed(
-                f"the loss hardly went down ({summary_en}): the optimizer took only {steps} steps in all "
-                "(epochs x batches per epoch). Train more epochs and/or use smaller batches, so that it takes "
-                "hundreds of steps.",
-                f"损失几乎没有下降（{summary_zh}）：优化器一共只走了 {steps} 步（轮数 x 每轮的批次数）。"
-                "多训练几轮、用更小的批次，让它走上几百步。",
-            )
-        raise CheckFailed(
-            f"the loss hardly went down ({summary_en}) although the optimizer took {steps} steps: each step is "
-            "tiny. The learning rate is too small: try values 10 or 100 times larger.",
-            f"优化器走了 {steps} 步，损失却几乎没有下降（{summary_zh}）：每一步都太小了。"
-            "学习率太小：试试大 10 倍或 100 倍的值。",
-        )
+        fail("", f"the loss hardly went down ({en}) although the optimizer took {steps} steps: each step is tiny. "
+             "The learning rate is too small: try values 10 or 100 times larger.",
+             f"优化器走了 {steps} 步，损失却几乎没有下降（{zh}）：每一步都太小了。学习率太小：试试大 10 倍或 100 倍的值。")
     if accuracy < TARGET:
-        still_falling = len(losses) < 2 or losses[-1] < 0.95 * losses[-2]
-        advice_en = ("the loss was still falling: train more epochs, use smaller batches (more steps per epoch) "
-                     "or a somewhat larger learning rate" if still_falling else
-                     "the loss is not falling steadily any more: try a smaller learning rate")
-        advice_zh = ("损失还在下降：多训练几轮、用更小的批次（每轮更多步），或把学习率稍微调大" if still_falling else
-                     "损失已经不再稳定下降：试试更小的学习率")
-        raise CheckFailed(
-            f"validation accuracy below {TARGET:.0%} ({summary_en}); {advice_en}.",
-            f"验证准确率低于 {TARGET:.0%}（{summary_zh}）；{advice_zh}。",
-        )
+        if len(losses) < 2 or losses[-1] < 0.95 * losses[-2]:  # still falling
+            advice = ("the loss was still falling: train more epochs, use smaller batches (more steps per epoch) or a "
+                      "somewhat larger learning rate", "损失还在下降：多训练几轮、用更小的批次（每轮更多步），或把学习率稍微调大")
+        else:
+            advice = ("the loss is not falling steadily any more: try a smaller learning rate", "损失已经不再稳定下降：试试更小的学习率")
+        fail("", f"validation accuracy below {TARGET:.0%} ({en}); {advice[0]}.",
+             f"验证准确率低于 {TARGET:.0%}（{zh}）；{advice[1]}。")

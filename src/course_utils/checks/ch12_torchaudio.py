@@ -1,99 +1,138 @@
-"""Checks for 12_torchaudio."""
+"""Checks for 12_torchaudio: a sine wave, a log-mel spectrogram, resampling, time masking, Wav2Vec2 frames."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import torch
 
-from .core import CheckFailed, exercise
-from .helpers import expect_callable, expect_returned, expect_tensor, generator
+from .engine import checker
+from .vocabulary import (
+    Mistake,
+    call_unchanged,
+    diagnose,
+    expect_callable,
+    expect_returned,
+    expect_tensor,
+    fail,
+    fmt,
+    generator,
+    is_tensor,
+    same,
+)
 
-CHAPTER = "12_torchaudio"
+#: A symptom of a wrong answer: ``(holds(*inputs), en hint, zh hint)``; hints may use ``{fields}``.
+Symptom = tuple[Callable[..., bool], str, str]
+
+
+def _first_symptom(symptoms: list[Symptom], call: str, *inputs: Any, **fields: Any) -> None:
+    """Fail with the hint of the first symptom that holds for ``inputs``."""
+    for holds, en, zh in symptoms:
+        if holds(*inputs):
+            fail(call, en.format(**fields), zh.format(**fields))
 
 
 # --------------------------------------------------------------------------- 12.1 a sine wave
 
 
-def _reference_sine(freq: float, duration: float, sample_rate: int) -> torch.Tensor:
-    t = torch.arange(int(round(duration * sample_rate)), dtype=torch.float64) / sample_rate
-    return torch.sin(2 * math.pi * freq * t).float().unsqueeze(0)
+def _times(n: int, rate: int = 1, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    """The sample times n / rate of one channel (``rate=1``: sample numbers used as times)."""
+    return (torch.arange(n, dtype=dtype) / rate).unsqueeze(0)
 
 
-@exercise("12.1", CHAPTER, "make a sine wave", "合成一个正弦波")
+SAMPLES_AS_TIME = ("uses sample numbers as time: the time axis must be in seconds, t = n / sample_rate. "
+                   "With t = n, sin(2*pi*f*n) is sampled at whole periods (silence, or rounding noise).",
+                   "把采样编号当成了时间：时间轴要以秒为单位，t = n / sample_rate。"
+                   "如果 t = n，sin(2*pi*f*n) 每次都采在整数个周期上（得到静音或舍入噪声）。")
+#: Wrong waves, from (frequency, number of samples, sample rate, the answer's peak).
+SINE_MISTAKES = [
+    Mistake(lambda f, n, rate, peak: torch.zeros(1, n), *SAMPLES_AS_TIME),
+    Mistake(lambda f, n, rate, peak: torch.sin(2 * math.pi * f * _times(n, dtype=torch.float32)), *SAMPLES_AS_TIME),
+    Mistake(lambda f, n, rate, peak: torch.sin(2 * math.pi * f * _times(n)), *SAMPLES_AS_TIME),
+    Mistake(lambda f, n, rate, peak: torch.sin(f * _times(n, rate)),
+            f"the wave oscillates {2 * math.pi:.2f} times too slowly: the angle is 2*pi*f*t, not f*t.",
+            f"波形振荡慢了 {2 * math.pi:.2f} 倍：角度是 2*pi*f*t，不是 f*t。"),
+    Mistake(lambda f, n, rate, peak: torch.cos(2 * math.pi * f * _times(n, rate)),
+            "this is a cosine: start at 0 with torch.sin(2*pi*f*t).", "这是余弦：请用从 0 开始的 torch.sin(2*pi*f*t)。"),
+    Mistake(lambda f, n, rate, peak: peak * torch.sin(2 * math.pi * f * _times(n, rate)),
+            "the wave has the right shape but peak amplitude {peak:.3f}; it should be 1.",
+            "波形对了，但峰值是 {peak:.3f}，应为 1。"),
+]
+
+
+#: Wrong forms of the wave (shape, then dtype), from (wave, number of samples), checked in order.
+SINE_FORM: list[Symptom] = [
+    (lambda wave, n: wave.ndim == 1,
+     "shape {shape}: the channel dimension is missing. torchaudio expects (channels, samples), here (1, {n}). "
+     "Hint: .unsqueeze(0).",
+     "形状是 {shape}：少了通道维。torchaudio 要的是 (channels, samples)，这里应为 (1, {n})。提示：.unsqueeze(0)。"),
+    (lambda wave, n: wave.ndim != 2 or wave.shape[0] != 1,
+     "should have shape (1, {n}) (one channel), got {shape}.", "形状应为 (1, {n})（一个通道），实际是 {shape}。"),
+    (lambda wave, n: wave.shape[1] == n + 1,
+     "{more} samples, one too many: {duration} s at {rate} Hz is {n} samples. torch.linspace(0, duration, n + 1) "
+     "includes the end point; use torch.arange(n) / sample_rate.",
+     "有 {more} 个采样，多了一个：{duration} 秒、{rate} Hz 是 {n} 个采样。"
+     "torch.linspace(0, duration, n + 1) 包含了终点；请用 torch.arange(n) / sample_rate。"),
+    (lambda wave, n: wave.shape[1] != n,
+     "{samples} samples; {duration} s at {rate} Hz is duration * sample_rate = {n}.",
+     "有 {samples} 个采样；{duration} 秒、{rate} Hz 应为 duration * sample_rate = {n} 个。"),
+    (lambda wave, n: wave.dtype != torch.float32,
+     "dtype {dtype}; audio tensors are float32 (torchaudio.load returns float32, torchaudio.save expects it). "
+     "Hint: .float() or dtype=torch.float32.",
+     "dtype 是 {dtype}；音频张量用 float32（torchaudio.load 返回 float32，torchaudio.save 也要 float32）。"
+     "提示：.float() 或 dtype=torch.float32。"),
+]
+
+
+@checker("12.1")
 def check_make_sine(make_sine) -> None:
     expect_callable(make_sine)
     for freq, duration, rate in [(440.0, 0.5, 16_000), (1000.0, 0.25, 8_000), (50.0, 0.1, 44_100)]:
         call = f"make_sine({freq}, {duration}, {rate})"
         wave = expect_tensor(make_sine(freq, duration, rate), call)
-        want = _reference_sine(freq, duration, rate)
-        n = want.shape[-1]
-        if wave.ndim == 1:
-            raise CheckFailed(
-                f"{call} has shape {tuple(wave.shape)}: the channel dimension is missing. torchaudio expects "
-                f"(channels, samples), here (1, {n}). Hint: .unsqueeze(0).",
-                f"{call} 的形状是 {tuple(wave.shape)}：少了通道维。torchaudio 要的是 (channels, samples)，"
-                f"这里应为 (1, {n})。提示：.unsqueeze(0)。",
-            )
-        if wave.ndim != 2 or wave.shape[0] != 1:
-            raise CheckFailed(
-                f"{call} should have shape (1, {n}) (one channel), got {tuple(wave.shape)}.",
-                f"{call} 的形状应为 (1, {n})（一个通道），实际是 {tuple(wave.shape)}。",
-            )
-        if wave.shape[1] == n + 1:
-            raise CheckFailed(
-                f"{call} has {n + 1} samples, one too many: {duration} s at {rate} Hz is {n} samples. "
-                "torch.linspace(0, duration, n + 1) includes the end point; use torch.arange(n) / sample_rate.",
-                f"{call} 有 {n + 1} 个采样，多了一个：{duration} 秒、{rate} Hz 是 {n} 个采样。"
-                "torch.linspace(0, duration, n + 1) 包含了终点；请用 torch.arange(n) / sample_rate。",
-            )
-        if wave.shape[1] != n:
-            raise CheckFailed(
-                f"{call} has {wave.shape[1]} samples; {duration} s at {rate} Hz is duration * sample_rate = {n}.",
-                f"{call} 有 {wave.shape[1]} 个采样；{duration} 秒、{rate} Hz 应为 duration * sample_rate = {n} 个。",
-            )
-        if wave.dtype != torch.float32:
-            raise CheckFailed(
-                f"{call} has dtype {wave.dtype}; audio tensors are float32 (torchaudio.load returns float32, "
-                "torchaudio.save expects it). Hint: .float() or dtype=torch.float32.",
-                f"{call} 的 dtype 是 {wave.dtype}；音频张量用 float32（torchaudio.load 返回 float32，"
-                "torchaudio.save 也要 float32）。提示：.float() 或 dtype=torch.float32。",
-            )
-        if torch.allclose(wave, want, atol=1e-3):
-            continue
-        t = torch.arange(n, dtype=torch.float64) / rate
-        numbers = [torch.arange(n, dtype=dtype) for dtype in (torch.float32, torch.float64)]
-        in_sample_numbers = [torch.sin(2 * math.pi * freq * k).double().unsqueeze(0) for k in numbers]
-        if wave.abs().max() < 1e-3 or any(torch.allclose(wave.double(), w, atol=1e-3) for w in in_sample_numbers):
-            raise CheckFailed(
-                f"{call} uses sample numbers as time: the time axis must be in seconds, t = n / sample_rate. "
-                "With t = n, sin(2*pi*f*n) is sampled at whole periods (silence, or rounding noise).",
-                f"{call} 把采样编号当成了时间：时间轴要以秒为单位，t = n / sample_rate。"
-                "如果 t = n，sin(2*pi*f*n) 每次都采在整数个周期上（得到静音或舍入噪声）。",
-            )
-        if torch.allclose(wave.double(), torch.sin(freq * t).unsqueeze(0), atol=1e-3):
-            raise CheckFailed(
-                f"{call} oscillates {2 * math.pi:.2f} times too slowly: the angle is 2*pi*f*t, not f*t.",
-                f"{call} 振荡慢了 {2 * math.pi:.2f} 倍：角度是 2*pi*f*t，不是 f*t。",
-            )
-        if torch.allclose(wave.double(), torch.cos(2 * math.pi * freq * t).unsqueeze(0), atol=1e-3):
-            raise CheckFailed(
-                f"{call} is a cosine: start at 0 with torch.sin(2*pi*f*t).",
-                f"{call} 是余弦：请用从 0 开始的 torch.sin(2*pi*f*t)。",
-            )
-        if torch.allclose(wave / wave.abs().max(), want, atol=1e-3):
-            raise CheckFailed(
-                f"{call} has the right shape of wave but peak amplitude {wave.abs().max().item():.3f}; "
-                "it should be 1.",
-                f"{call} 波形对了，但峰值是 {wave.abs().max().item():.3f}，应为 1。",
-            )
-        raise CheckFailed(
-            f"{call} differs from sin(2*pi*f*t) with t = torch.arange(n) / sample_rate.",
-            f"{call} 与 sin(2*pi*f*t)（t = torch.arange(n) / sample_rate）不一致。",
-        )
+        n = int(round(duration * rate))
+        want = torch.sin(2 * math.pi * freq * _times(n, rate)).float()
+        _first_symptom(SINE_FORM, call, wave, n, shape=tuple(wave.shape), n=n, more=n + 1, duration=duration,
+                       rate=rate, samples=wave.shape[-1] if wave.ndim else 0, dtype=wave.dtype)
+        peak = wave.abs().max().item()
+        diagnose(wave, want, SINE_MISTAKES, call, freq, n, rate, peak, atol=1e-3, rtol=1e-5, peak=peak,
+                 otherwise=("the wave differs from sin(2*pi*f*t) with t = torch.arange(n) / sample_rate.",
+                            "波形与 sin(2*pi*f*t)（t = torch.arange(n) / sample_rate）不一致。"))
 
 
 # --------------------------------------------------------------------------- 12.2 a log-mel spectrogram
+
+
+TO_DB = 'AmplitudeToDB(stype="power", top_db=80)'
+NATURAL_LOG = (f"uses the natural log. Decibels are 10 * log10(power): use {TO_DB}.",
+               f"用的是自然对数。分贝是 10 * log10(能量)：请用 {TO_DB}。")
+#: Wrong log-mel spectrograms, from (waveform, sample rate, its mel power).
+LOG_MEL_MISTAKES = [
+    Mistake(lambda wave, rate, power: _to_db(_mel_power(wave, 16_000)) if rate != 16_000 else None,
+            "computed as if the audio were 16 kHz: pass sample_rate=sample_rate to MelSpectrogram (its default is "
+            "16000), or the mel bands land on the wrong frequencies.",
+            "是按 16 kHz 算的：请把 sample_rate=sample_rate 传给 MelSpectrogram（它的默认值是 16000），"
+            "否则梅尔频带会落在错误的频率上。"),
+    Mistake(lambda wave, rate, power: power,
+            f"returns the mel power itself: convert it to decibels with torchaudio.transforms.{TO_DB}.",
+            f"返回的是梅尔能量本身：请用 torchaudio.transforms.{TO_DB} 换成分贝。"),
+    Mistake(lambda wave, rate, power: torch.log(power + 1e-10), *NATURAL_LOG),
+    Mistake(lambda wave, rate, power: torch.log(power), *NATURAL_LOG),
+    Mistake(lambda wave, rate, power: _to_db(power, 20.0),
+            'twice too large: MelSpectrogram gives power (|X|^2), so use stype="power" (10 * log10), '
+            'not stype="magnitude" (20 * log10).',
+            '大了一倍：MelSpectrogram 给出的是能量（|X|^2），请用 stype="power"（10 * log10），'
+            '不是 stype="magnitude"（20 * log10）。'),
+    Mistake(lambda wave, rate, power: _to_db(_mel_power(wave, rate, power=1.0)),
+            "half the expected decibels: it was computed from magnitudes (power=1.0). Keep MelSpectrogram's "
+            'default power=2.0 with stype="power".',
+            '分贝值只有应有的一半：它是从幅度算的（power=1.0）。MelSpectrogram 保持默认的 power=2.0，配合 stype="power"。'),
+    Mistake(lambda wave, rate, power: _to_db(power, top_db=None),
+            "values more than 80 dB below the maximum: pass top_db=80 to AmplitudeToDB, which clips the quiet parts.",
+            "有比最大值低 80 dB 以上的值：请给 AmplitudeToDB 传 top_db=80，把太安静的部分截掉。"),
+]
 
 
 def _mel_power(waveform: torch.Tensor, sample_rate: int, power: float = 2.0) -> torch.Tensor:
@@ -103,13 +142,13 @@ def _mel_power(waveform: torch.Tensor, sample_rate: int, power: float = 2.0) -> 
     return mel(waveform)
 
 
-def _to_db(x: torch.Tensor, multiplier: float, top_db: float | None = 80.0) -> torch.Tensor:
+def _to_db(x: torch.Tensor, multiplier: float = 10.0, top_db: float | None = 80.0) -> torch.Tensor:
     import torchaudio.functional as F
 
     return F.amplitude_to_DB(x, multiplier, 1e-10, 0.0, top_db)
 
 
-@exercise("12.2", CHAPTER, "a log-mel spectrogram", "对数梅尔频谱图")
+@checker("12.2")
 def check_log_mel(log_mel) -> None:
     expect_callable(log_mel)
     g = generator(12)
@@ -120,68 +159,20 @@ def check_log_mel(log_mel) -> None:
         call = f"log_mel(waveform, {rate})"
         got = expect_tensor(log_mel(wave.clone(), rate), call)
         power = _mel_power(wave, rate)
-        want = _to_db(power, 10.0)
-        if got.shape != want.shape:
-            if got.ndim == want.ndim and got.shape[-2] == 128:
-                raise CheckFailed(
-                    f"{call} has shape {tuple(got.shape)}: 128 mel bands is MelSpectrogram's default. Pass n_mels=40.",
-                    f"{call} 的形状是 {tuple(got.shape)}：128 个梅尔频带是 MelSpectrogram 的默认值。请传 n_mels=40。",
-                )
-            raise CheckFailed(
-                f"{call} has shape {tuple(got.shape)}, expected {tuple(want.shape)} = (channels, n_mels=40, "
-                f"frames = samples // 160 + 1). Check n_fft=400 and hop_length=160 (10 ms at 16 kHz).",
-                f"{call} 的形状是 {tuple(got.shape)}，应为 {tuple(want.shape)} = (channels, n_mels=40, "
-                "帧数 = samples // 160 + 1)。检查 n_fft=400 和 hop_length=160（16 kHz 下的 10 ms）。",
-            )
-        if torch.allclose(got, want, atol=1e-3):
-            continue
-        if rate != 16_000 and torch.allclose(got, _to_db(_mel_power(wave, 16_000), 10.0), atol=1e-3):
-            raise CheckFailed(
-                f"{call} is computed as if the audio were 16 kHz: pass sample_rate=sample_rate to "
-                "MelSpectrogram (its default is 16000), or the mel bands land on the wrong frequencies.",
-                f"{call} 是按 16 kHz 算的：请把 sample_rate=sample_rate 传给 MelSpectrogram"
-                "（它的默认值是 16000），否则梅尔频带会落在错误的频率上。",
-            )
-        if torch.allclose(got, power, rtol=1e-4, atol=1e-6):
-            raise CheckFailed(
-                f"{call} returns the mel power itself: convert it to decibels with "
-                'torchaudio.transforms.AmplitudeToDB(stype="power", top_db=80).',
-                f"{call} 返回的是梅尔能量本身：请用 torchaudio.transforms.AmplitudeToDB"
-                '(stype="power", top_db=80) 换成分贝。',
-            )
-        if torch.allclose(got, torch.log(power + 1e-10), atol=1e-2) or torch.allclose(got, torch.log(power), atol=1e-2):
-            raise CheckFailed(
-                f"{call} uses the natural log. Decibels are 10 * log10(power): use "
-                'AmplitudeToDB(stype="power", top_db=80).',
-                f"{call} 用的是自然对数。分贝是 10 * log10(能量)：请用 "
-                'AmplitudeToDB(stype="power", top_db=80)。',
-            )
-        if torch.allclose(got, _to_db(power, 20.0), atol=1e-3):
-            raise CheckFailed(
-                f'{call} is twice too large: MelSpectrogram gives power (|X|^2), so use stype="power" '
-                '(10 * log10), not stype="magnitude" (20 * log10).',
-                f'{call} 大了一倍：MelSpectrogram 给出的是能量（|X|^2），请用 stype="power"'
-                '（10 * log10），不是 stype="magnitude"（20 * log10）。',
-            )
-        if torch.allclose(got, _to_db(_mel_power(wave, rate, power=1.0), 10.0), atol=1e-3):
-            raise CheckFailed(
-                f"{call} is half the expected decibels: it was computed from magnitudes (power=1.0). "
-                "Keep MelSpectrogram's default power=2.0 with stype=\"power\".",
-                f"{call} 的分贝值只有应有的一半：它是从幅度算的（power=1.0）。"
-                'MelSpectrogram 保持默认的 power=2.0，配合 stype="power"。',
-            )
-        if torch.allclose(got, _to_db(power, 10.0, top_db=None), atol=1e-3):
-            raise CheckFailed(
-                f"{call} has values more than 80 dB below its maximum: pass top_db=80 to AmplitudeToDB, "
-                "which clips the quiet parts.",
-                f"{call} 有比最大值低 80 dB 以上的值：请给 AmplitudeToDB 传 top_db=80，把太安静的部分截掉。",
-            )
-        raise CheckFailed(
-            f"{call} differs from MelSpectrogram(sample_rate, n_fft=400, hop_length=160, n_mels=40) followed by "
-            'AmplitudeToDB(stype="power", top_db=80).',
-            f"{call} 与 MelSpectrogram(sample_rate, n_fft=400, hop_length=160, n_mels=40) 再接 "
-            'AmplitudeToDB(stype="power", top_db=80) 的结果不一致。',
-        )
+        want = _to_db(power)
+        shape, want_shape = tuple(got.shape), tuple(want.shape)
+        if shape != want_shape and got.ndim == want.ndim and shape[-2] == 128:
+            fail(call, f"shape {shape}: 128 mel bands is MelSpectrogram's default. Pass n_mels=40.",
+                 f"形状是 {shape}：128 个梅尔频带是 MelSpectrogram 的默认值。请传 n_mels=40。")
+        if shape != want_shape:
+            fail(call, f"shape {shape}, expected {want_shape} = (channels, n_mels=40, frames = samples // 160 + 1). "
+                 "Check n_fft=400 and hop_length=160 (10 ms at 16 kHz).",
+                 f"形状是 {shape}，应为 {want_shape} = (channels, n_mels=40, 帧数 = samples // 160 + 1)。"
+                 "检查 n_fft=400 和 hop_length=160（16 kHz 下的 10 ms）。")
+        expect_tensor(got, call, dtype=want.dtype)
+        diagnose(got, want, LOG_MEL_MISTAKES, call, wave, rate, power, atol=1e-3, rtol=1e-5, otherwise=(
+            f"differs from MelSpectrogram(sample_rate, n_fft=400, hop_length=160, n_mels=40) followed by {TO_DB}.",
+            f"与 MelSpectrogram(sample_rate, n_fft=400, hop_length=160, n_mels=40) 再接 {TO_DB} 的结果不一致。"))
 
 
 # --------------------------------------------------------------------------- 12.3 resampling
@@ -195,7 +186,7 @@ def _level_db(wave: torch.Tensor, rate: int, freq: float) -> float:
     return 20 * math.log10(max(magnitude[..., near].max().item(), 1e-12))
 
 
-@exercise("12.3", CHAPTER, "resample without aliasing", "不混叠地重采样")
+@checker("12.3")
 def check_resample(resample_to) -> None:
     expect_callable(resample_to)
     import torchaudio.functional as F
@@ -205,34 +196,22 @@ def check_resample(resample_to) -> None:
         t = torch.arange(orig // 4) / orig
         wave = torch.stack([0.3 * torch.sin(2 * math.pi * (300 + 200 * c) * t) for c in range(channels)])
         wave = wave + 0.01 * torch.randn(wave.shape, generator=g)
-        original = wave.clone()
         call = f"resample_to(waveform of shape {tuple(wave.shape)}, {orig}, {new})"
-        got = expect_tensor(resample_to(wave, orig, new), call)
-        if not torch.equal(wave, original):
-            raise CheckFailed(
-                f"{call} changed its input waveform; return a new tensor instead.",
-                f"{call} 改动了传入的波形；请返回一个新张量。",
-            )
-        want_len = math.ceil(wave.shape[-1] * new / orig)
+        got = expect_tensor(call_unchanged(lambda w, o=orig, r=new: resample_to(w, o, r), wave, call=call), call)
+        n = wave.shape[-1]
+        want_len, swapped_len = math.ceil(n * new / orig), math.ceil(n * orig / new)
+        rule = f"ceil({n} * {new} / {orig})"
         if got.ndim != 2 or got.shape[0] != channels:
-            raise CheckFailed(
-                f"{call} should keep the channel dimension: shape ({channels}, {want_len}), got {tuple(got.shape)}.",
-                f"{call} 应保留通道维：形状应为 ({channels}, {want_len})，实际是 {tuple(got.shape)}。",
-            )
-        swapped_len = math.ceil(wave.shape[-1] * orig / new)
-        if got.shape[-1] == swapped_len and swapped_len != want_len:
-            raise CheckFailed(
-                f"{call} has {got.shape[-1]} samples, expected ceil({wave.shape[-1]} * {new} / {orig}) = {want_len}: "
-                "orig_freq and new_freq are swapped.",
-                f"{call} 有 {got.shape[-1]} 个采样，应为 ceil({wave.shape[-1]} * {new} / {orig}) = {want_len}："
-                "orig_freq 和 new_freq 写反了。",
-            )
+            fail(call, f"should keep the channel dimension: shape ({channels}, {want_len}), got {tuple(got.shape)}.",
+                 f"应保留通道维：形状应为 ({channels}, {want_len})，实际是 {tuple(got.shape)}。")
+        if got.shape[-1] == swapped_len != want_len:
+            fail(call, f"{got.shape[-1]} samples, expected {rule} = {want_len}: orig_freq and new_freq are swapped.",
+                 f"有 {got.shape[-1]} 个采样，应为 {rule} = {want_len}：orig_freq 和 new_freq 写反了。")
         if got.shape[-1] != want_len:
-            raise CheckFailed(
-                f"{call} has {got.shape[-1]} samples, expected ceil({wave.shape[-1]} * {new} / {orig}) = {want_len}.",
-                f"{call} 有 {got.shape[-1]} 个采样，应为 ceil({wave.shape[-1]} * {new} / {orig}) = {want_len}。",
-            )
-        if not torch.allclose(got, F.resample(wave, orig, new), atol=5e-3):
+            fail(call, f"{got.shape[-1]} samples, expected {rule} = {want_len}.",
+                 f"有 {got.shape[-1]} 个采样，应为 {rule} = {want_len}。")
+        expect_tensor(got, call, dtype=wave.dtype)
+        if not same(got, F.resample(wave, orig, new), atol=5e-3, rtol=1e-5):
             break  # wrong values: find out whether it aliases below
     else:
         return
@@ -240,31 +219,48 @@ def check_resample(resample_to) -> None:
     t = torch.arange(16_000) / 16_000
     tone = 0.5 * torch.sin(2 * math.pi * 5000 * t).unsqueeze(0)
     down = expect_tensor(resample_to(tone, 16_000, 8_000), "resample_to(tone, 16000, 8000)")
-    if down.shape == (1, 8000) and _level_db(down[0], 8_000, 3000) > -30:
-        raise CheckFailed(
-            "aliasing: a 5 kHz tone resampled from 16 kHz to 8 kHz comes back as a loud 3 kHz tone "
-            f"({_level_db(down[0], 8_000, 3000):.0f} dB). Keeping every k-th sample (or interpolating) does not "
-            "low-pass filter first. Use torchaudio.functional.resample(waveform, orig_freq, new_freq).",
-            "混叠：16 kHz 的 5 kHz 纯音降到 8 kHz 后，变成了一个很响的 3 kHz 纯音"
-            f"（{_level_db(down[0], 8_000, 3000):.0f} dB）。每 k 个取一个（或插值）都没有先做低通滤波。"
-            "请用 torchaudio.functional.resample(waveform, orig_freq, new_freq)。",
-        )
-    raise CheckFailed(
-        "the resampled values differ from torchaudio.functional.resample(waveform, orig_freq, new_freq).",
-        "重采样的结果与 torchaudio.functional.resample(waveform, orig_freq, new_freq) 不一致。",
-    )
+    level = _level_db(down[0], 8_000, 3000) if down.shape == (1, 8000) else -math.inf
+    if level > -30:
+        fail("", f"aliasing: a 5 kHz tone resampled from 16 kHz to 8 kHz comes back as a loud 3 kHz tone "
+             f"({fmt(level, 0)} dB). Keeping every k-th sample (or interpolating) does not low-pass filter first. "
+             "Use torchaudio.functional.resample(waveform, orig_freq, new_freq).",
+             f"混叠：16 kHz 的 5 kHz 纯音降到 8 kHz 后，变成了一个很响的 3 kHz 纯音（{fmt(level, 0)} dB）。"
+             "每 k 个取一个（或插值）都没有先做低通滤波。请用 torchaudio.functional.resample(waveform, orig_freq, new_freq)。")
+    fail("", "the resampled values differ from torchaudio.functional.resample(waveform, orig_freq, new_freq).",
+         "重采样的结果与 torchaudio.functional.resample(waveform, orig_freq, new_freq) 不一致。")
 
 
 # --------------------------------------------------------------------------- 12.4 time masking by hand
 
 
-def _reference_mask(spec: torch.Tensor, start: int, width: int, value: float) -> torch.Tensor:
+def _mask(spec: torch.Tensor, start: int, width: int, value: float) -> torch.Tensor:
     out = spec.clone()
     out[..., start : start + width] = value
     return out
 
 
-@exercise("12.4", CHAPTER, "time masking by hand", "亲手做时间遮挡")
+#: Wrong masks, from (the original spec, start, width, value).
+MASK_MISTAKES = [
+    Mistake(lambda spec, start, width, value: _mask(spec.mT, start, width, value).mT
+            if start + width < spec.shape[-2] else None,
+            "masked frequency bands (dimension -2). Spectrograms are (..., freq, time): time is the last dimension, "
+            "spec[..., start:start + width].",
+            "遮住的是频带（倒数第 2 维）。频谱图是 (..., freq, time)：时间是最后一维，spec[..., start:start + width]。"),
+    Mistake(lambda spec, start, width, value: _mask(spec, start, width + 1, value),
+            "one frame too many: frames start to start + width - 1 are masked, the slice end start + width is "
+            "exclusive.", "多遮了一帧：被遮的是 start 到 start + width - 1，切片的终点 start + width 不包含在内。"),
+    Mistake(lambda spec, start, width, value: _mask(spec, start, max(width - 1, 0), value),
+            "one frame too few: mask width frames, spec[..., start:start + width].",
+            "少遮了一帧：要遮 width 帧，spec[..., start:start + width]。"),
+    Mistake(lambda spec, start, width, value: _mask(spec, start + 1, width, value),
+            "the mask starts one frame late: the first masked frame is start itself (counting from 0).",
+            "遮挡晚了一帧：第一个被遮的帧就是 start（从 0 数起）。"),
+    Mistake(lambda spec, start, width, value: _mask(spec, start, width, 0.0) if value != 0.0 else None,
+            "filled the mask with 0 instead of value={value}.", "用 0 填了遮挡区域，应该用 value={value}。"),
+]
+
+
+@checker("12.4")
 def check_time_mask(time_mask) -> None:
     expect_callable(time_mask)
     g = generator(4)
@@ -274,47 +270,14 @@ def check_time_mask(time_mask) -> None:
         original = spec.clone()
         call = f"time_mask(spec of shape {shape}, start={start}, width={width}, value={value})"
         got = expect_tensor(time_mask(spec, start, width, value), call)
-        want = _reference_mask(original, start, width, value)
         if got is spec or not torch.equal(spec, original):
-            raise CheckFailed(
-                f"{call} changed its input: an augmentation must leave the original untouched. "
-                "Start from spec.clone().",
-                f"{call} 改动了输入：数据增强不能改动原始数据。请从 spec.clone() 开始。",
-            )
-        if got.shape != original.shape:
-            raise CheckFailed(
-                f"{call} should keep the shape {shape}, got {tuple(got.shape)}.",
-                f"{call} 应保持形状 {shape}，实际是 {tuple(got.shape)}。",
-            )
-        if torch.equal(got, want):
-            continue
-        if start + width < shape[-2] and torch.equal(got, _reference_mask(original.transpose(-1, -2), start, width, value).transpose(-1, -2)):
-            raise CheckFailed(
-                f"{call} masked frequency bands (dimension -2). Spectrograms are (..., freq, time): "
-                "time is the last dimension, spec[..., start:start + width].",
-                f"{call} 遮住的是频带（倒数第 2 维）。频谱图是 (..., freq, time)：时间是最后一维，"
-                "spec[..., start:start + width]。",
-            )
-        for guess, hint_en, hint_zh in [
-            (_reference_mask(original, start, width + 1, value), "one frame too many: frames start to start + width - 1 "
-             "are masked, the slice end start + width is exclusive", "多遮了一帧：被遮的是 start 到 start + width - 1，"
-             "切片的终点 start + width 不包含在内"),
-            (_reference_mask(original, start, max(width - 1, 0), value), "one frame too few: mask width frames, "
-             "spec[..., start:start + width]", "少遮了一帧：要遮 width 帧，spec[..., start:start + width]"),
-            (_reference_mask(original, start + 1, width, value), "the mask starts one frame late: the first masked frame "
-             "is start itself (counting from 0)", "遮挡晚了一帧：第一个被遮的帧就是 start（从 0 数起）"),
-        ]:
-            if torch.equal(got, guess):
-                raise CheckFailed(f"{call}: {hint_en}.", f"{call}：{hint_zh}。")
-        if torch.equal(got, _reference_mask(original, start, width, 0.0)) and value != 0.0:
-            raise CheckFailed(
-                f"{call} filled the mask with 0 instead of value={value}.",
-                f"{call} 用 0 填了遮挡区域，应该用 value={value}。",
-            )
-        raise CheckFailed(
-            f"{call} differs from a copy of spec with spec[..., start:start + width] = value.",
-            f"{call} 与“把 spec 复制一份再令 spec[..., start:start + width] = value”的结果不一致。",
-        )
+            fail(call, "changed its input: an augmentation must leave the original untouched. "
+                 "Start from spec.clone().", "改动了输入：数据增强不能改动原始数据。请从 spec.clone() 开始。")
+        expect_tensor(got, call, shape=shape)
+        diagnose(got, _mask(original, start, width, value), MASK_MISTAKES, call, original, start, width, value,
+                 atol=0.0, rtol=0.0, value=value,
+                 otherwise=("differs from a copy of spec with spec[..., start:start + width] = value.",
+                            "与“把 spec 复制一份再令 spec[..., start:start + width] = value”的结果不一致。"))
 
 
 # --------------------------------------------------------------------------- 12.5 Wav2Vec2 frames
@@ -331,50 +294,39 @@ def conv_stack_frames(num_samples: int) -> int:
     return length
 
 
-@exercise("12.5", CHAPTER, "how many frames does Wav2Vec2 output?", "Wav2Vec2 输出多少帧？")
+GOT = "got {got}, expected {want}: ", "得到 {got}，应为 {want}："
+#: Wrong frame counts for ``n`` samples, as floats so that int and float answers both match.
+FRAME_MISTAKES = [
+    Mistake(lambda n: float(conv_stack_frames(n)),
+            "returned the float {got}: a number of frames is an int. Use // (floor division).",
+            "返回了浮点数 {got}：帧数是整数。请用 //（向下取整的除法）。"),
+    Mistake(lambda n: (n - 400) / 320 + 1,
+            "returned {got:.3f}: a partial window gives no frame, so round down with //: {want}.",
+            "返回了 {got:.3f}：不完整的窗口不产生帧，要用 // 向下取整：{want}。"),
+    Mistake(lambda n: float(n // 320),
+            GOT[0] + "n // 320 counts steps of the stride, but every frame needs a full window of 400 samples "
+            "(the receptive field). Count how many times 320 fits after the first 400.",
+            GOT[1] + "n // 320 数的是步长，但每一帧都要一个完整的 400 个采样的窗口（感受野）。先留出第一个 400，再数 320 能放几次。"),
+    Mistake(lambda n: float((n - 400) // 320),
+            GOT[0] + "off by one. The first window (samples 0 to 399) already gives one frame: (n - 400) // 320 + 1.",
+            GOT[1] + "差了一个。第一个窗口（采样 0 到 399）本身就是一帧：(n - 400) // 320 + 1。"),
+    Mistake(lambda n: float(n // 320 + 1),
+            GOT[0] + "n // hop + 1 is the Spectrogram formula, which pads the signal (center=True). Wav2Vec2's "
+            "convolutions do not pad: every frame needs a full window of 400 samples.",
+            GOT[1] + "n // hop + 1 是 Spectrogram 的公式，它会在两端补零（center=True）。"
+            "Wav2Vec2 的卷积不补零：每一帧都要一个完整的 400 个采样的窗口。"),
+]
+
+
+@checker("12.5")
 def check_wav2vec2_frames(wav2vec2_frames) -> None:
     expect_callable(wav2vec2_frames)
     for n in [719, 400, 720, 1039, 1040, 8_000, 16_000, 16_319, 16_320, 48_000, 123_457]:
         call = f"wav2vec2_frames({n})"
         got = expect_returned(wav2vec2_frames(n), call)
-        want = conv_stack_frames(n)
-        if isinstance(got, torch.Tensor):
-            got = got.item()
-        if isinstance(got, float):
-            if got == want:
-                raise CheckFailed(
-                    f"{call} returned the float {got}: a number of frames is an int. Use // (floor division).",
-                    f"{call} 返回了浮点数 {got}：帧数是整数。请用 //（向下取整的除法）。",
-                )
-            if math.isclose(got, (n - 400) / 320 + 1):
-                raise CheckFailed(
-                    f"{call} returned {got:.3f}: a partial window gives no frame, so round down with //: "
-                    f"{want}.",
-                    f"{call} 返回了 {got:.3f}：不完整的窗口不产生帧，要用 // 向下取整：{want}。",
-                )
-        if got == want:
+        got, want = got.item() if is_tensor(got) else got, conv_stack_frames(n)
+        if not isinstance(got, float) and got == want:
             continue
-        if got == n // 320:
-            raise CheckFailed(
-                f"{call} = {got}, expected {want}: n // 320 counts steps of the stride, but every frame needs a full "
-                "window of 400 samples (the receptive field). Count how many times 320 fits after the first 400.",
-                f"{call} = {got}，应为 {want}：n // 320 数的是步长，但每一帧都要一个完整的 400 个采样的窗口"
-                "（感受野）。先留出第一个 400，再数 320 能放几次。",
-            )
-        if got == (n - 400) // 320:
-            raise CheckFailed(
-                f"{call} = {got}, expected {want}: off by one. The first window (samples 0 to 399) already gives one "
-                "frame: (n - 400) // 320 + 1.",
-                f"{call} = {got}，应为 {want}：差了一个。第一个窗口（采样 0 到 399）本身就是一帧：(n - 400) // 320 + 1。",
-            )
-        if got == n // 320 + 1:
-            raise CheckFailed(
-                f"{call} = {got}, expected {want}: n // hop + 1 is the Spectrogram formula, which pads the signal "
-                "(center=True). Wav2Vec2's convolutions do not pad: every frame needs a full window of 400 samples.",
-                f"{call} = {got}，应为 {want}：n // hop + 1 是 Spectrogram 的公式，它会在两端补零（center=True）。"
-                "Wav2Vec2 的卷积不补零：每一帧都要一个完整的 400 个采样的窗口。",
-            )
-        raise CheckFailed(
-            f"{call} = {got}, expected {want}. The conv stack is a window of 400 samples moved by 320.",
-            f"{call} = {got}，应为 {want}。整个卷积栈相当于一个宽 400、每次移动 320 的窗口。",
-        )
+        diagnose(got, want, FRAME_MISTAKES, call, n, atol=0.0, rtol=1e-9, got=got, want=want, otherwise=(
+            "got {got}, expected {want}. The conv stack is a window of 400 samples moved by 320.",
+            "得到 {got}，应为 {want}。整个卷积栈相当于一个宽 400、每次移动 320 的窗口。"))

@@ -1,11 +1,11 @@
 """The instructor workflow: build an assignment, then grade the submitted notebooks.
 
-``python -m course_utils assign --edition en --out hw1 03_tensors 05.2``
+``course assign --edition en --out hw1 03_tensors 05.2``
     writes ``hw1/student/`` (the exercise notebooks and a README to hand out) and
     ``hw1/instructor/`` (the solutions and ``assignment.json`` with the check cells
     and the hidden tests, which never reach the student copy).
 
-``python -m course_utils grade hw1 submissions/ --out results/``
+``course grade hw1 submissions/ --out results/``
     runs every submitted notebook headless, each in its own process and temporary
     folder with a time limit, applies the public checks and the hidden tests, and
     writes ``grades.csv`` and one feedback file per student.
@@ -33,10 +33,10 @@ from pathlib import Path
 
 import nbformat
 
+from ..checks.catalog import CHAPTER_OF
 from .authoring import BEGIN_HIDDEN, END_HIDDEN, KERNELSPEC, read_notebook, to_exercise
-from .checks import REGISTRY
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXERCISE_HEADING = re.compile(r"^#{1,6}\s.*?\b(\d\d\.\d+)\b")
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)""")
 MAX_NOTEBOOK_BYTES = 20_000_000
@@ -50,13 +50,13 @@ def resolve(items: list[str]) -> dict[str, list[str]]:
     """Turn chapters ("03_tensors" or "03") and exercise ids ("03.2") into {chapter: [ids]}."""
     chosen: dict[str, list[str]] = {}
     for item in items:
-        if item in REGISTRY:
-            chosen.setdefault(REGISTRY[item].chapter, []).append(item)
+        if item in CHAPTER_OF:
+            chosen.setdefault(CHAPTER_OF[item], []).append(item)
             continue
-        ids = sorted(i for i, ex in REGISTRY.items() if ex.chapter == item or ex.chapter.split("_")[0] == item)
+        ids = sorted(i for i, slug in CHAPTER_OF.items() if item in (slug, slug.split("_")[0]))
         if not ids:
             raise ValueError(f"{item!r} is neither an exercise id nor a chapter with exercises")
-        chosen.setdefault(REGISTRY[ids[0]].chapter, []).extend(ids)
+        chosen.setdefault(CHAPTER_OF[ids[0]], []).extend(ids)
     return {chapter: sorted(set(ids)) for chapter, ids in sorted(chosen.items())}
 
 
@@ -145,7 +145,7 @@ def build_assignment(items: list[str], edition: str, out: Path, root: Path = ROO
     manifest: dict = {"edition": edition, "notebooks": {}}
     for chapter, ids in chosen.items():
         solution = read_notebook(root / "solutions" / edition / f"{chapter}.ipynb")
-        exercise = keep_exercises(to_exercise(solution, chapter), ids)
+        exercise = keep_exercises(to_exercise(solution, chapter, edition), ids)
         exercise.metadata["kernelspec"] = dict(KERNELSPEC)
         nbformat.write(exercise, student / f"{chapter}.ipynb")
         shutil.copy(root / "solutions" / edition / f"{chapter}.ipynb", instructor / "solutions")
@@ -211,7 +211,7 @@ def grading_notebook(submission: nbformat.NotebookNode, spec: dict, lang: str, m
             notebook.cells.append(nbformat.v4.new_code_cell(cell.source))
     grader = (
         "import json as _json\n"
-        "from course_utils.grading import collect_results as _collect\n"
+        "from course_utils.tools.grading import collect_results as _collect\n"
         f"print({marker!r} + _json.dumps(_collect({spec['answers']!r}, {spec.get('hidden_tests', {})!r}, "
         f"globals(), {lang!r})))"
     )
@@ -257,7 +257,8 @@ def grade_notebook(path: Path | None, spec: dict, lang: str, timeout: int) -> No
         work.mkdir()
         notebook_path, result_path = work / "submission.ipynb", Path(result_dir) / "result.json"
         nbformat.write(grading_notebook(submission, spec, lang, marker), notebook_path)
-        env = {**os.environ, "HOME": str(work), "TQDM_DISABLE": "1", "COURSE_LANG": lang}
+        env = {**os.environ, "HOME": str(work), "TQDM_DISABLE": "1", "COURSE_LANG": lang,
+               "COURSE_PROGRESS_FILE": "off"}  # a student's progress file is never read or written here
         env.pop("COURSE_RESULTS", None)
         command = [sys.executable, str(WORKER), str(notebook_path), str(result_path), str(timeout), KERNELSPEC["name"]]
         process = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL,

@@ -3,7 +3,7 @@
 The loop for a chapter (CONTRIBUTING.md has the full story):
 
 1. edit ``notebooks/zh/NN_slug.py`` (py:percent) or the ``.ipynb`` in JupyterLab;
-2. ``python -m course_utils build PATH ...`` executes the notebook in the same
+2. ``course build PATH ...`` executes the notebook in the same
    conditions as the tests and writes both files of the pair;
 3. ``make exercises`` turns ``solutions/`` into the student copies in ``exercises/``.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import io
 import os
+import re
 import tokenize
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +23,9 @@ import nbformat
 from IPython.core.inputtransformer2 import TransformerManager
 from nbformat import NotebookNode
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..checks.catalog import CATALOG, EDITIONS, EXERCISES, KINDS, heading
+
+ROOT = Path(__file__).resolve().parents[3]
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -41,6 +44,7 @@ TEST_ENV = {
     "TQDM_DISABLE": "1",  # progress bars print rates and times
     "COURSE_DOWNLOAD": "0",  # offline: never download
     "COURSE_BLOCK_NETWORK": "1",  # tests/netguard/sitecustomize.py refuses non-loopback sockets
+    "COURSE_PROGRESS_FILE": "off",  # check() records no student progress while tests run
     "PYTHONHASHSEED": "0",
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",  # silences a debugger warning at kernel start
     "PYTHONWARNINGS": "ignore::DeprecationWarning",
@@ -127,13 +131,31 @@ def stub_source(source: str, path: str = "<cell>") -> str:
     return "\n".join(out)
 
 
-def to_exercise(solution: NotebookNode, path: str = "<notebook>") -> NotebookNode:
-    """The student copy of a solution notebook: stubs instead of solutions, no outputs."""
+def with_hint_import(source: str) -> str:
+    """``from course_utils import check, ...`` also imports ``hint``, which the student copy offers."""
+    def add_hint(match: re.Match) -> str:
+        names = [n.strip() for n in match.group(1).split(",")]
+        return "from course_utils import " + ", ".join(sorted({*names, "hint"}))
+
+    return re.sub(r"^from course_utils import ((?:\w+, )*check(?:, \w+)*)$", add_hint, source, flags=re.M)
+
+
+#: The line under every exercise's task in the student copy.
+STUCK = {"en": "*Stuck? Run `hint(\"{id}\")` in a new cell: each call gives the next hint.*",
+         "zh": "*卡住了？在新单元格里运行 `hint(\"{id}\")`：每运行一次，给出下一条提示。*"}
+
+
+def to_exercise(solution: NotebookNode, path: str = "<notebook>", lang: str = "en") -> NotebookNode:
+    """The student copy of a solution notebook: stubs instead of solutions, no outputs, and a
+    "stuck? hint(...)" line under every exercise's task."""
     exercise = copy.deepcopy(solution)
     for index, cell in enumerate(exercise.cells):
+        first = cell.source.splitlines()[0] if cell.source else ""
+        if cell.cell_type == "markdown" and (match := HEADING.match(first)):
+            cell.source = cell.source.rstrip() + "\n\n" + STUCK[lang].format(id=match.group(2))
         if cell.cell_type != "code":
             continue
-        cell.source = stub_source(cell.source, f"{path} cell {index}")
+        cell.source = with_hint_import(stub_source(cell.source, f"{path} cell {index}"))
         cell.outputs = []
         cell.execution_count = None
     return exercise
@@ -156,8 +178,8 @@ def stack_versions(root: Path = ROOT) -> dict[str, str]:
 
     (The Python version is in ``metadata["language_info"]``, written when the notebook runs.)
     """
-    from .doctor import read_pins
-    from .version import __version__
+    from ..doctor import read_pins
+    from ..version import __version__
 
     pins = read_pins(root / "requirements.txt")
     return {"version": __version__, **{name: pins[name] for name in STACK}}
@@ -173,7 +195,6 @@ def set_course_metadata(notebook: NotebookNode) -> None:
 
 def stamp_notebooks(root: Path = ROOT) -> list[Path]:
     """Rewrite the notebooks whose ``metadata["course"]`` is not ``stack_versions()`` (outputs untouched)."""
-    from .chapters import KINDS
 
     expected, stamped = stack_versions(root), []
     for path in sorted(p for kind in KINDS for p in (root / kind).glob("*/*.ipynb")):
@@ -205,16 +226,18 @@ def pair_problems(folder: Path) -> list[str]:
     """Every notebook in ``folder/<edition>/`` whose ``.py`` twin is missing or out of sync (and the reverse).
 
     Only the edition folders hold notebooks: files that lessons write while they run
-    (``course_output/``) and JupyterLab's ``.ipynb_checkpoints/`` sit deeper and are not looked at.
+    (``course_output/``), JupyterLab's ``.ipynb_checkpoints/`` and ``notebooks/scripts/`` are not looked at.
     """
     problems: list[str] = []
-    for ipynb in sorted(folder.glob("*/*.ipynb")):
+    notebooks = [p for edition in EDITIONS for p in sorted((folder / edition).glob("*.ipynb"))]
+    scripts = [p for edition in EDITIONS for p in sorted((folder / edition).glob("*.py"))]
+    for ipynb in notebooks:
         twin = ipynb.with_suffix(".py")
         if not twin.exists():
             problems.append(f"{ipynb}: no .py twin")
         elif twin.read_text(encoding="utf-8") != py_text(read_notebook(ipynb)):
             problems.append(f"{ipynb}: .py twin is out of sync (run `make sync`)")
-    for script in sorted(folder.glob("*/*.py")):
+    for script in scripts:
         if not script.with_suffix(".ipynb").exists():
             problems.append(f"{script}: no .ipynb twin")
     return problems
@@ -223,26 +246,112 @@ def pair_problems(folder: Path) -> list[str]:
 # --------------------------------------------------------------------------- generating exercises/
 
 
+GUIDE_BEGIN = "<!-- BEGIN EXERCISE LIST: generated from src/course_utils/checks/catalog.py by `course exercises` -->"
+GUIDE_END = "<!-- END EXERCISE LIST -->"
+HEADING = re.compile(r"^(#+)\s+(\d\d\.\d+)\b.*$")
+
+
+def exercise_list(lang: str) -> str:
+    """The instructor guide's list of every exercise: one line per chapter, ids and titles."""
+    separator, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
+    lines = []
+    for slug, entries in CATALOG.items():
+        if entries:
+            titles = separator.join(f"`{facts.id}` {facts.title(lang)}" for facts in entries)
+            lines.append(f"- **{slug}**{colon}{titles}")
+    return "\n".join(lines)
+
+
+def guide_text(text: str, lang: str) -> str:
+    """``text`` (an instructor guide) with its exercise list regenerated from the catalog."""
+    begin, end = text.index(GUIDE_BEGIN) + len(GUIDE_BEGIN), text.index(GUIDE_END)
+    return f"{text[:begin]}\n{exercise_list(lang)}\n{text[end:]}"
+
+
+def heading_problems(root: Path = ROOT) -> list[str]:
+    """Exercise headings in solutions/ that differ from the catalog's (``## 03.2 Standardize the columns``)."""
+    problems = []
+    for edition in EDITIONS:
+        for solution in sorted((root / "solutions" / edition).glob("*.ipynb")):
+            found = []
+            for cell in read_notebook(solution).cells:
+                first = cell.source.splitlines()[0] if cell.cell_type == "markdown" and cell.source else ""
+                if match := HEADING.match(first):
+                    found.append(match.group(2))
+                    if match.group(2) not in EXERCISES:
+                        problems.append(f"{solution.relative_to(root)}: {match.group(2)} is not in the catalog")
+                    elif first != heading(match.group(2), edition):
+                        problems.append(f"{solution.relative_to(root)}: heading {first!r} should be "
+                                        f"{heading(match.group(2), edition)!r} (checks/catalog.py)")
+            listed = [facts.id for facts in CATALOG.get(solution.stem, [])]
+            if found != listed:
+                problems.append(f"{solution.relative_to(root)}: exercises {found}, the catalog lists {listed}")
+    return problems
+
+
+NAVIGATION = "<!-- navigation: generated by `course exercises` -->"
+NAV_WORDS = {
+    "en": {"next": "**Next:**", "exercises": "the exercises of this chapter", "chapter": "the next chapter",
+           "back": "**Lesson:**"},
+    "zh": {"next": "**接下来：**", "exercises": "本章练习", "chapter": "下一章", "back": "**本章课文：**"},
+}
+
+
+def navigation(kind: str, slug: str, lang: str) -> str:
+    """The generated links: a lesson's last cell (its exercises, the next lesson), or the
+    second cell of a solution or exercise notebook (back to its lesson). Relative links work in
+    JupyterLab; the website's build maps them onto its pages."""
+    words, slugs, colon = NAV_WORDS[lang], list(CATALOG), "：" if lang == "zh" else ": "
+    if kind == "notebooks":
+        links = [f"[{words['exercises']}{colon}{slug}](../../exercises/{lang}/{slug}.ipynb)"]
+        following = slugs[slugs.index(slug) + 1:]
+        if following:
+            links.append(f"[{words['chapter']}{colon}{following[0]}]({following[0]}.ipynb)")
+        return f"{NAVIGATION}\n{words['next']} " + " · ".join(links)
+    return f"{NAVIGATION}\n{words['back']} [{slug}](../../notebooks/{lang}/{slug}.ipynb)"
+
+
+def with_navigation(notebook: NotebookNode, kind: str, slug: str, lang: str) -> NotebookNode:
+    """``notebook`` with its navigation cell (re)generated: last in a lesson, second elsewhere."""
+    notebook = copy.deepcopy(notebook)
+    cells = [c for c in notebook.cells if not (c.cell_type == "markdown" and c.source.startswith(NAVIGATION))]
+    cell = nbformat.v4.new_markdown_cell(navigation(kind, slug, lang))
+    cell.id = "course-navigation"  # a fixed id: regenerating changes nothing
+    cells.insert(len(cells) if kind == "notebooks" else 1, cell)
+    notebook.cells = cells
+    return notebook
+
+
 def expected_exercises(root: Path = ROOT, slugs: Sequence[str] = ()) -> dict[Path, str]:
-    """What ``make exercises`` writes: {path relative to root: text} for every file in exercises/.
+    """What ``make exercises`` writes: {path relative to root: text} for every file in exercises/,
+    the lessons and solutions with their navigation cells, and the instructor guides' exercise lists.
 
     With ``slugs``, only those chapters (``["11_text"]``), for authors working on one chapter.
     """
     files: dict[Path, str] = {}
-    for solution in sorted((root / "solutions").glob("*/*.ipynb")):
-        if slugs and solution.stem not in slugs:
-            continue
-        edition = solution.parent.name
-        exercise = to_exercise(read_notebook(solution), str(solution.relative_to(root)))
-        set_course_metadata(exercise)
-        target = Path("exercises") / edition / solution.name
-        files[target] = ipynb_text(exercise)
-        files[target.with_suffix(".py")] = py_text(exercise)
+    for kind in ("notebooks", "solutions"):
+        for path in sorted((root / kind).glob("*/*.ipynb")):
+            if (slugs and path.stem not in slugs) or path.stem not in CATALOG:
+                continue
+            edition = path.parent.name
+            notebook = with_navigation(read_notebook(path), kind, path.stem, edition)
+            files[path.relative_to(root)] = ipynb_text(notebook)
+            files[path.relative_to(root).with_suffix(".py")] = py_text(notebook)
+            if kind == "solutions":
+                exercise = to_exercise(notebook, str(path.relative_to(root)), edition)
+                set_course_metadata(exercise)
+                target = Path("exercises") / edition / path.name
+                files[target] = ipynb_text(exercise)
+                files[target.with_suffix(".py")] = py_text(exercise)
+    for edition in EDITIONS:
+        guide = Path("docs") / f"instructor_guide.{edition}.md"
+        if (root / guide).is_file():  # a partial copy of the course (a test's) may have no docs/
+            files[guide] = guide_text((root / guide).read_text(encoding="utf-8"), edition)
     return files
 
 
 def write_exercises(root: Path = ROOT, slugs: Sequence[str] = ()) -> list[Path]:
-    """Regenerate exercises/ from solutions/ (only ``slugs``, if given).
+    """Regenerate exercises/ from solutions/ (only ``slugs``, if given), and the guides' exercise lists.
 
     A full run also removes files that no solution produces.
     """
@@ -250,22 +359,35 @@ def write_exercises(root: Path = ROOT, slugs: Sequence[str] = ()) -> list[Path]:
     for stale in sorted((root / "exercises").glob("*/*")) if not slugs else []:
         if stale.suffix in (".ipynb", ".py") and stale.relative_to(root) not in expected:
             stale.unlink()
+    # a pair whose .py an author is editing (out of sync) is never overwritten with the older .ipynb
+    editing = {r.with_suffix("") for r in expected if r.parts[0] in ("notebooks", "solutions")
+               and r.suffix == ".ipynb" and not in_sync(root / r)}
     for relative, text in expected.items():
-        (root / relative).parent.mkdir(parents=True, exist_ok=True)
-        (root / relative).write_text(text, encoding="utf-8")
+        path = root / relative
+        if relative.with_suffix("") in editing:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
     return sorted(expected)
 
 
+def in_sync(ipynb: Path) -> bool:
+    """Whether a notebook's ``.py`` twin says what the ``.ipynb`` says."""
+    twin = ipynb.with_suffix(".py")
+    return twin.is_file() and twin.read_text(encoding="utf-8") == py_text(read_notebook(ipynb))
+
+
 def exercise_problems(root: Path = ROOT) -> list[str]:
-    """Differences between exercises/ and what ``make exercises`` would generate now."""
+    """Differences between exercises/ (and the guides' exercise lists) and what ``make exercises``
+    would generate now, plus solution headings that drifted from the catalog."""
     expected = expected_exercises(root)
-    problems = []
+    problems = heading_problems(root)
     for relative, text in expected.items():
         path = root / relative
         if not path.exists():
             problems.append(f"{relative}: missing (run `make exercises`)")
         elif path.read_text(encoding="utf-8") != text:
-            problems.append(f"{relative}: differs from its solution (run `make exercises`)")
+            problems.append(f"{relative}: differs from what `make exercises` writes (run it)")
     for path in sorted((root / "exercises").glob("*/*")):
         if path.suffix in (".ipynb", ".py") and path.relative_to(root) not in expected:
             problems.append(f"{path.relative_to(root)}: has no solution notebook")

@@ -1,27 +1,33 @@
 """``check()``: instant feedback on an exercise, and a record for graders.
 
-An exercise asks for a function (or a function that returns a value). Its
-checker, registered with ``@exercise``, calls that function on test inputs and
-raises ``CheckFailed`` with a hint when something is wrong. ``check()`` turns
-the outcome into one line in the notebook's language:
+An exercise asks for a function (or a value). Its checker, registered with ``@checker("03.2")``
+in ``chNN_slug.py``, calls that function on test inputs and raises ``CheckFailed`` with a hint
+when something is wrong. ``check()`` turns the outcome into one line in the notebook's language:
 
 * ``✅ 03.1 checks passed``
 * ``❌ 03.1`` and what is wrong, with a hint (never a raw traceback)
 * ``⏳ 03.1 not done yet`` while the function still raises ``NotImplementedError``
+
+A chapter's checkers are imported the first time one of its exercises is checked.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..settings import LANG_VAR, RESULTS_VAR
+from .catalog import CHAPTER_OF, EXERCISES
 
 PASS, FAIL, TODO, ERROR = "pass", "fail", "todo", "error"
+
+Checker = Callable[[Any], None]
+#: Exercise id -> its checker, filled in as chapters' check modules are imported.
+CHECKERS: dict[str, Checker] = {}
 
 
 class CheckFailed(Exception):
@@ -36,34 +42,25 @@ class CheckFailed(Exception):
         return self.zh if lang == "zh" else self.en
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """One registered exercise: its id ("03.2"), chapter slug, titles and checker."""
+def checker(exercise_id: str) -> Callable[[Checker], Checker]:
+    """Register the decorated function as the checker of ``exercise_id`` (listed in catalog.py)."""
 
-    id: str
-    chapter: str
-    title_en: str
-    title_zh: str
-    checker: Callable[[Any], None]
-
-    def title(self, lang: str) -> str:
-        return self.title_zh if lang == "zh" else self.title_en
-
-
-REGISTRY: dict[str, Exercise] = {}
-RESULTS: dict[str, str] = {}  # exercise id -> last status in this session
-
-
-def exercise(exercise_id: str, chapter: str, title_en: str, title_zh: str) -> Callable:
-    """Decorator that registers a checker under ``exercise_id``."""
-
-    def register(checker: Callable[[Any], None]) -> Callable[[Any], None]:
-        if exercise_id in REGISTRY:
-            raise ValueError(f"exercise id {exercise_id} is registered twice")
-        REGISTRY[exercise_id] = Exercise(exercise_id, chapter, title_en, title_zh, checker)
-        return checker
+    def register(function: Checker) -> Checker:
+        if exercise_id not in EXERCISES:
+            raise ValueError(f"exercise {exercise_id} is not in checks/catalog.py")
+        if exercise_id in CHECKERS:
+            raise ValueError(f"exercise {exercise_id} has two checkers")
+        CHECKERS[exercise_id] = function
+        return function
 
     return register
+
+
+def checker_of(exercise_id: str) -> Checker:
+    """The checker of an exercise, importing its chapter's check module on first use."""
+    if exercise_id not in CHECKERS:
+        importlib.import_module(f"{__package__}.ch{CHAPTER_OF[exercise_id]}")
+    return CHECKERS[exercise_id]
 
 
 def language() -> str:
@@ -94,30 +91,38 @@ MESSAGES = {
 
 
 def _record(exercise_id: str, status: str, message: str) -> None:
-    RESULTS[exercise_id] = status
+    """Append the outcome to the file named by ``COURSE_RESULTS`` when a grader set it; otherwise
+    note it in the student's progress file (``course progress``, companion/progress.py)."""
     path = os.environ.get(RESULTS_VAR)
     if path:
         with open(path, "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"id": exercise_id, "status": status, "message": message}, ensure_ascii=False) + "\n")
+        return
+    from ..companion.progress import remember  # imported here: progress.py imports this module
+
+    remember(exercise_id, status)
 
 
 def evaluate(exercise_id: str, answer: Any, lang: str = "en") -> tuple[str, str]:
-    """Run the checker and return ``(status, message)`` without printing."""
-    ex = REGISTRY.get(exercise_id)
-    if ex is None:
-        known = ", ".join(sorted(REGISTRY)) or "none"
-        return ERROR, f"❌ unknown exercise id {exercise_id!r} (known: {known})"
+    """Run the checker and return ``(status, message)`` without printing.
+
+    Anything the student's code raises becomes a message, ``SystemExit`` and
+    ``KeyboardInterrupt`` included: one broken answer never stops the notebook.
+    """
+    if exercise_id not in EXERCISES:
+        return ERROR, f"❌ unknown exercise id {exercise_id!r} (known: {', '.join(EXERCISES)})"
     try:
-        ex.checker(answer)
+        checker_of(exercise_id)(answer)
     except NotImplementedError:
         status, detail = TODO, ""
     except CheckFailed as failed:
         status, detail = FAIL, failed.text(lang)
-    except Exception as exc:  # noqa: BLE001 - the student's code raised: explain, no traceback
+    except BaseException as exc:  # noqa: BLE001 - the student's code raised: explain, no traceback
         status, detail = ERROR, f"{type(exc).__name__}: {exc}"
     else:
         status, detail = PASS, ""
-    return status, MESSAGES[status][lang].format(id=exercise_id, title=ex.title(lang), detail=detail)
+    title = EXERCISES[exercise_id].title(lang)
+    return status, MESSAGES[status][lang].format(id=exercise_id, title=title, detail=detail)
 
 
 def check(exercise_id: str, answer: Any) -> None:

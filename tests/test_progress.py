@@ -252,8 +252,9 @@ def test_make_progress(tmp_path):
     makefile = (ROOT / "Makefile").read_text()
     assert "make progress" in makefile and "\nprogress: $(STAMP)\n" in makefile
     for setting, command in (("COURSE_LANG=zh", "course progress --lang zh"), ("COURSE_LANG=", "course progress")):
-        dry = subprocess.run(["make", "-n", "progress", setting], cwd=ROOT,  # -n: print, run nothing
-                             capture_output=True, text=True, check=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+        dry = subprocess.run(["make", "-n", "--no-print-directory", "progress", setting], cwd=ROOT, env=env,
+                             capture_output=True, text=True, check=True)  # -n: print, run nothing
         assert dry.stdout.strip().splitlines()[-1].endswith(command)
 
 

@@ -1,6 +1,7 @@
 """Exercise checks: ``check("03.2", answer)`` and the checkers behind it.
 
 * ``catalog.py``: every exercise's id, chapter and title (the one source of those facts);
+* ``hints.py``: every exercise's ladder of hints, shown by ``hint("03.2")`` (``companion/hint.py``);
 * ``engine.py``: ``check()``, ``evaluate()`` and the ``@checker`` registry;
 * ``vocabulary.py``: the comparisons, messages and known-mistake tables checkers are written in;
 * ``chNN_slug.py``: one chapter's checkers, imported the first time one of them runs.

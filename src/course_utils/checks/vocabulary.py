@@ -72,11 +72,6 @@ def close(actual: float, expected: float, rel: float = 1e-6, abs: float = 1e-9) 
     return math.isclose(actual, expected, rel_tol=rel, abs_tol=abs)
 
 
-def all_same(actual: Sequence[Any], expected: Sequence[Any], atol: float = 1e-5, rtol: float = 1e-5) -> bool:
-    """Two lists of tensors, pairwise ``same``."""
-    return len(actual) == len(expected) and all(same(a, e, atol, rtol) for a, e in zip(actual, expected))
-
-
 def matches(actual: Any, expected: Any, atol: float = 1e-5, rtol: float = 1e-5) -> bool:
     """``same`` for tensors, ``close`` for numbers, ``==`` for anything else."""
     if isinstance(expected, torch.Tensor):

@@ -22,6 +22,7 @@ from nbval.plugin import coalesce_streams, comment_markers, get_sanitize_pattern
 
 from course_utils.checks.catalog import CHAPTER_OF, EDITIONS, KINDS
 from course_utils.tools.authoring import code_without_comments, read_notebook, stack_versions
+from course_utils.tools.grading import CHECK_CALL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -192,7 +193,6 @@ def solution_problems(path: Path) -> list[str]:
 
 
 LESSON_HELPERS = ROOT / "src" / "course_utils"
-CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)""")
 
 
 def public_names(module: Path) -> set[str]:

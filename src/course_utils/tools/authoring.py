@@ -232,10 +232,9 @@ def pair_problems(folder: Path) -> list[str]:
     notebooks = [p for edition in EDITIONS for p in sorted((folder / edition).glob("*.ipynb"))]
     scripts = [p for edition in EDITIONS for p in sorted((folder / edition).glob("*.py"))]
     for ipynb in notebooks:
-        twin = ipynb.with_suffix(".py")
-        if not twin.exists():
+        if not ipynb.with_suffix(".py").exists():
             problems.append(f"{ipynb}: no .py twin")
-        elif twin.read_text(encoding="utf-8") != py_text(read_notebook(ipynb)):
+        elif not in_sync(ipynb):
             problems.append(f"{ipynb}: .py twin is out of sync (run `make sync`)")
     for script in scripts:
         if not script.with_suffix(".ipynb").exists():

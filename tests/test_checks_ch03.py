@@ -4,6 +4,17 @@ import pytest
 import torch
 
 from course_utils.checks import evaluate
+from course_utils.checks.engine import Submitted
+
+
+class Remote(Submitted):
+    """A stand-in as `course grade` passes it: calling it runs the answer elsewhere, `source` is what was written."""
+
+    def __init__(self, function, source):
+        self.function, self.source = function, source
+
+    def __call__(self, *args):
+        return self.function(*args)
 
 
 def fails_with(exercise_id, answer, text, lang="en"):
@@ -28,6 +39,12 @@ def test_channels_first_reshape_is_the_wrong_order():
     fails_with("03.1", reshape, "right shape, wrong element order: reshape does not move axes, use permute")
     fails_with("03.1", reshape, "形状对了，元素顺序错了：reshape 不移动坐标轴，请用 permute", lang="zh")
     fails_with("03.1", lambda x: x.view(x.shape[0], x.shape[3], x.shape[1], x.shape[2]), "x.permute(0, 3, 1, 2) moves the channel axis")
+
+
+def test_channels_first_keeps_the_dtype():
+    fails_with("03.1", lambda x: x.permute(0, 3, 1, 2).float(), "the result has dtype torch.float32, but x has dtype "
+               "torch.int64. Moving axes changes no value")
+    fails_with("03.1", lambda x: x.permute(0, 3, 1, 2).double(), "移动坐标轴不改变任何数值", lang="zh")
 
 
 def test_channels_first_other_mistakes():
@@ -60,6 +77,11 @@ def test_standardize_columns_mistakes():
     fails_with("03.2", lambda x: (x - x.mean(0)) / x.std(0) + 1, "the values are wrong")
 
 
+def test_standardize_columns_keeps_the_dtype():
+    fails_with("03.2", lambda x: standardize(x.float()), "but x has dtype torch.float64. Standardizing keeps the input's dtype")
+    fails_with("03.2", lambda x: standardize(x).double(), "标准化应保持输入的 dtype", lang="zh")
+
+
 def test_standardize_columns_in_place_is_caught():
     def in_place(x):
         x -= x.mean(dim=0)
@@ -86,6 +108,12 @@ def test_rows_with_negatives_mistakes():
     fails_with("03.3", lambda x: (x < 0).any(dim=1), "returned a boolean mask")
     fails_with("03.3", lambda x: x * (x < 0).any(dim=1, keepdim=True), "as many rows as x")
     fails_with("03.3", lambda x: x[(x < 0).any(dim=1)].flip(0), "right shape, wrong rows")
+
+
+def test_rows_with_negatives_keeps_the_dtype():
+    fails_with("03.3", lambda x: x[(x < 0).any(dim=1)].float(), "but x has dtype torch.int64. The selected rows are rows "
+               "of x")
+    fails_with("03.3", lambda x: x[(x < 0).any(dim=1)].double(), "不要转换类型", lang="zh")
 
 
 # ---------------------------------------------------------------- 03.4
@@ -172,6 +200,48 @@ def test_pairwise_distances_mistakes():
     assert status in ("pass", "fail")  # NaN only when rounding goes below zero
     if status == "fail":
         assert "contains NaN" in message
+
+
+_alias = torch.cdist  # a notebook's top-level alias: the function's code only says _alias
+
+
+def _helper(a, b):  # a notebook's helper function: the answer calls it, and it calls torch.cdist
+    return torch.cdist(a, b)
+
+
+def test_pairwise_distances_bans_cdist_however_it_is_written():
+    def through_functional(a, b):
+        return torch.functional.cdist(a, b)
+
+    def imported_as(a, b):
+        from torch import cdist as d
+
+        return d(a, b)
+
+    def by_name(a, b):
+        return getattr(torch, "cdist")(a, b)  # noqa: B009 - the spelling under test
+
+    def through_a_helper(a, b):
+        return _helper(a, b)
+
+    def through_an_alias(a, b):
+        return _alias(a, b)
+
+    for answer, found in [(through_functional, "`torch.functional.cdist`"),
+                          (imported_as, "`from torch import cdist`"),
+                          (by_name, "`getattr(torch, 'cdist')`"),
+                          (through_a_helper, "`torch.cdist`"),
+                          (through_an_alias, "`_alias (= torch.cdist)`"),
+                          (torch.cdist, "`torch.cdist`")]:
+        fails_with("03.5", answer, f"your code uses {found}, which this exercise forbids")
+        fails_with("03.5", answer, "这道练习不允许用它", lang="zh")
+
+
+def test_pairwise_distances_ban_reads_a_submitted_answer():
+    written = "import torch\n\ndef pairwise_distances(a, b):\n    return torch.functional.cdist(a, b)\n"
+    fails_with("03.5", Remote(distances, written), "your code uses `torch.functional.cdist`")
+    clean = "def pairwise_distances(a, b):\n    return ((a[:, None] - b[None]) ** 2).sum(-1).sqrt()\n"
+    assert evaluate("03.5", Remote(distances, clean), "en")[0] == "pass"
 
 
 def test_cdist_is_restored():

@@ -67,6 +67,22 @@ def test_grad_at_without_requires_grad():
         assert status == "fail" and "x 并不需要梯度" in message
 
 
+def test_grad_at_differentiating_the_wrong_tensor():
+    def callers_x(f, x):
+        leaf = x.detach().requires_grad_()
+        return torch.autograd.grad(f(leaf), x)[0]
+
+    def unused_x(f, x):
+        leaf = x.detach().requires_grad_()
+        return torch.autograd.grad(f(leaf), x.requires_grad_())[0]
+
+    for answer in (callers_x, unused_x):
+        status, message = evaluate("05.1", answer, "en")
+        assert status == "fail" and "a tensor that y was not computed from" in message, message
+        status, message = evaluate("05.1", answer, "zh")
+        assert status == "fail" and "求导的对象不是计算 y 时用的那个张量" in message, message
+
+
 @pytest.mark.filterwarnings("ignore:The .grad attribute of a Tensor that is not a leaf")  # the wrong answer reads h.grad
 def test_grad_at_attached_and_wrong():
     def attached(f, x):

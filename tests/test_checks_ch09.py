@@ -126,6 +126,39 @@ def test_evaluate_accuracy():
     assert evaluate("09.3", stub, "en")[0] == "todo"
 
 
+def test_evaluate_accuracy_must_move_the_batches_to_device():
+    def ignores_device(model, loader, device):
+        model.eval()
+        correct = count = 0
+        with torch.no_grad():
+            for inputs, targets in loader:
+                correct += (model(inputs).argmax(dim=1) == targets).sum().item()
+                count += len(targets)
+        return correct / count
+
+    def moves_only_the_model(model, loader, device):
+        model.to(device)
+        return ignores_device(model, loader, device)
+
+    for answer in (ignores_device, moves_only_the_model):
+        status, message = evaluate("09.3", answer, "en")
+        assert status == "fail" and "ignores its device argument" in message and "inputs.to(device)" in message, message
+    status, message = evaluate("09.3", ignores_device, "zh")
+    assert status == "fail" and "忽略了参数 device" in message
+
+    def with_the_device_keyword(model, loader, device):
+        model.eval()
+        correct = count = 0
+        with torch.no_grad():
+            for inputs, targets in loader:
+                inputs, targets = inputs.to(device=device, non_blocking=True), targets.to(device=device)
+                correct += (model(inputs).argmax(dim=1) == targets).sum().item()
+                count += len(targets)
+        return correct / count
+
+    assert evaluate("09.3", with_the_device_keyword, "en")[0] == "pass"
+
+
 def test_evaluate_accuracy_keeps_the_notebook_random_state():
     torch.manual_seed(123)
     expected = torch.rand(3)

@@ -6,6 +6,17 @@ from torchvision import ops
 from torchvision.transforms import v2
 
 from course_utils.checks import evaluate
+from course_utils.checks.engine import Submitted
+
+
+class Remote(Submitted):
+    """A stand-in as `course grade` passes it: calling it runs the answer elsewhere, `source` is what was written."""
+
+    def __init__(self, function, source):
+        self.function, self.source = function, source
+
+    def __call__(self, *args):
+        return self.function(*args)
 
 
 def stub(*args):
@@ -29,7 +40,6 @@ def iou(boxes1, boxes2, clamp=True, plus_one=0.0, subtract=True, transpose=False
 
 def test_iou():
     assert evaluate("10.1", iou, "en")[0] == "pass"
-    assert evaluate("10.1", ops.box_iou, "en")[0] == "pass"
     status, message = evaluate("10.1", lambda a, b: iou(a, b, clamp=False), "en")
     assert status == "fail" and "Clamp the width and height of the intersection at 0" in message
     status, message = evaluate("10.1", lambda a, b: iou(a, b, clamp=False), "zh")
@@ -46,6 +56,55 @@ def test_iou():
     assert status == "fail" and "should return a torch.Tensor" in message
     status, message = evaluate("10.1", lambda a, b: iou(a.clamp_(min=1), b), "en")
     assert status == "fail" and "in place" in message
+
+
+def test_iou_must_not_call_box_iou():
+    import torchvision
+
+    def library(a, b):
+        return ops.box_iou(a, b)
+
+    def full_path(a, b):
+        return torchvision.ops.boxes.box_iou(a, b)
+
+    for answer, found in [(library, "`ops.box_iou`"), (full_path, "`torchvision.ops.boxes.box_iou`"),
+                          (ops.box_iou, "`torchvision.ops.box_iou`")]:
+        status, message = evaluate("10.1", answer, "en")
+        assert status == "fail" and f"your code uses {found}, which this exercise forbids" in message, message
+    status, message = evaluate("10.1", library, "zh")
+    assert status == "fail" and "这道练习不允许用它" in message and "自己算交集和并集" in message
+    written = "from torchvision.ops import box_iou\n\ndef box_iou_by_hand(a, b):\n    return box_iou(a, b)\n"
+    status, message = evaluate("10.1", Remote(iou, written), "en")
+    assert status == "fail" and "`from torchvision.ops import box_iou`" in message, message
+
+
+NOTEBOOK_ANSWERS = """
+import torch
+from torchvision import ops
+from torchvision.ops import box_iou as library_iou
+
+
+def box_iou_by_hand(boxes1, boxes2):
+    return pair_iou(boxes1, boxes2)
+
+
+def pair_iou(boxes1, boxes2):
+    return IOU(boxes1, boxes2)
+
+
+def nms_by_hand(boxes, scores, iou_threshold):
+    ious = library_iou(boxes, boxes)  # 10.2 may use ops.box_iou
+    return ops.nms(boxes, scores, iou_threshold)
+"""
+
+
+def test_a_submitted_notebook_is_read_one_answer_at_a_time():
+    """course grade passes the code of all the answer cells: 10.1's ban reads box_iou_by_hand and what it uses only."""
+    assert evaluate("10.1", Remote(iou, NOTEBOOK_ANSWERS.replace("IOU(", "my_iou(")), "en")[0] == "pass"
+    status, message = evaluate("10.1", Remote(iou, NOTEBOOK_ANSWERS.replace("IOU(", "library_iou(")), "en")
+    assert status == "fail" and "`from torchvision.ops import box_iou`" in message, message
+    status, message = evaluate("10.2", Remote(nms, NOTEBOOK_ANSWERS), "en")
+    assert status == "fail" and "`ops.nms`" in message, message
 
 
 # ----------------------------------------------------------------- 10.2 NMS
@@ -73,7 +132,6 @@ def nms(boxes, scores, threshold, sort=True, strict=True, chain=False, order="sc
 
 def test_nms():
     assert evaluate("10.2", nms, "en")[0] == "pass"
-    assert evaluate("10.2", ops.nms, "en")[0] == "pass"
     assert evaluate("10.2", lambda b, s, t: nms(b, s, t).tolist(), "en")[0] == "pass"
     status, message = evaluate("10.2", lambda b, s, t: nms(b, s, t, sort=False), "en")
     assert status == "fail" and "from the highest score down" in message
@@ -85,9 +143,29 @@ def test_nms():
     assert status == "fail" and "only with the boxes you KEEP" in message
     status, message = evaluate("10.2", lambda b, s, t: nms(b, s, t, order="index"), "en")
     assert status == "fail" and "decreasing order of score" in message
-    keep_mask = lambda b, s, t: torch.isin(torch.arange(len(s)), ops.nms(b, s, t))  # noqa: E731
+    keep_mask = lambda b, s, t: torch.isin(torch.arange(len(s)), nms(b, s, t))  # noqa: E731
     status, message = evaluate("10.2", keep_mask, "en")
     assert status == "fail" and "not a mask" in message
+
+
+def test_nms_must_not_call_nms():
+    def library(b, s, t):
+        return ops.nms(b, s, t)
+
+    def batched(b, s, t):
+        return ops.batched_nms(b, s, torch.zeros_like(s, dtype=torch.int64), t)
+
+    for answer, found in [(library, "`ops.nms`"), (batched, "`ops.batched_nms`"), (ops.nms, "`torchvision.ops.nms`")]:
+        status, message = evaluate("10.2", answer, "en")
+        assert status == "fail" and f"your code uses {found}, which this exercise forbids" in message, message
+    status, message = evaluate("10.2", library, "zh")
+    assert status == "fail" and "这道练习不允许用它" in message
+    written = "from torchvision.ops import nms\n\ndef nms_by_hand(b, s, t):\n    return nms(b, s, t)\n"
+    status, message = evaluate("10.2", Remote(nms, written), "en")
+    assert status == "fail" and "`from torchvision.ops import nms`" in message, message
+    # ops.box_iou is allowed here, in the answer or in a submitted file
+    allowed = "from torchvision import ops\n\ndef nms_by_hand(b, s, t):\n    return ops.box_iou(b, b)\n"
+    assert evaluate("10.2", Remote(nms, allowed), "en")[0] == "pass"
 
 
 # ----------------------------------------------------------------- 10.3 box formats
@@ -154,6 +232,17 @@ def test_detection_transforms():
     assert status == "fail" and "(3, 64, 64)" in message
     status, message = evaluate("10.4", lambda: v2.Compose([v2.ColorJitter(0.5, 0.5), v2.ToDtype(torch.float32, scale=True)]), "en")
     assert status == "fail" and "the boxes never moved" in message
+
+    status, message = evaluate("10.4", lambda: v2.Compose([v2.RandomHorizontalFlip(), v2.ToDtype(torch.float32, scale=True),
+                                                           v2.SanitizeBoundingBoxes()]), "en")
+    assert status == "fail" and "no box ever got bigger" in message and "RandomResizedCrop(64, scale=(0.5, 1.0))" in message
+    status, message = evaluate("10.4", lambda: v2.Compose([v2.RandomHorizontalFlip(), v2.RandomResizedCrop(64),
+                                                           v2.ToDtype(torch.float32, scale=True), v2.SanitizeBoundingBoxes()]),
+                               "zh")
+    assert status == "fail" and "保留的不到图片的一半" in message
+    assert evaluate("10.4", lambda: v2.Compose([v2.RandomHorizontalFlip(), v2.RandomCrop(48), v2.Resize(64),
+                                                v2.ToDtype(torch.float32, scale=True), v2.SanitizeBoundingBoxes()]),
+                    "en")[0] == "pass"
 
     def flip_image_only(image, target):
         return v2.ToDtype(torch.float32, scale=True)(image.flip(-1)), target

@@ -73,6 +73,15 @@ def test_roundtrip_with_torch_save_gets_a_hint():
             assert status == "fail" and text in message and "torch.export.save" in message, message
 
 
+def test_roundtrip_with_torch_save_and_no_load_gets_the_same_hint():
+    def save_only(ep, folder):
+        torch.save(ep, os.path.join(folder, "m.pt2"))
+        return ep
+
+    status, message = evaluate("13.3", save_only, "en")
+    assert status == "fail" and "m.pt2 was written with torch.save" in message and "torch.export.load" in message
+
+
 def test_cond_gate():
     class Good(nn.Module):
         def forward(self, x):

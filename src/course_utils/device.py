@@ -47,15 +47,20 @@ def seed_everything(seed: int = 0, deterministic: bool = False) -> None:
         torch.backends.cudnn.benchmark = False
 
 
-def setup_notebook(seed: int = 0) -> None:
+def setup_notebook(seed: int = 0, assignment: bool = False) -> None:
     """The first call in every notebook: seed everything and fix print precision (chapter 00).
+
+    ``assignment=True`` (in copies that ``course assign`` hands out): ``hint()`` never points to
+    the solution notebooks.
 
     Printing 4 decimals keeps stored outputs identical across CPU models, whose
     last floating-point digits can differ (AVX2 versus AVX-512, thread counts). In a notebook it
     also explains common PyTorch errors under their traceback (``course_utils/companion/errors.py``).
     """
+    from .companion import hint
     from .companion.errors import install_explainer
 
+    hint.POINT_TO_SOLUTIONS = not assignment
     install_explainer()
     seed_everything(seed)
     torch.set_printoptions(precision=4, sci_mode=False)

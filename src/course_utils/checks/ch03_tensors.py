@@ -8,16 +8,16 @@ when it recognises one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import torch
 
-from .engine import CheckFailed, checker
+from .engine import checker
 from .vocabulary import (
     Mistake,
     call_unchanged,
     diagnose,
     expect_callable,
+    expect_not_called,
     expect_tensor,
     fail,
     generator,
@@ -46,6 +46,14 @@ def _results(fn: Callable, call: str, inputs: list[torch.Tensor], broadcast: tup
                 when_raises(err, BROADCAST_ERROR, described, *broadcast)
             raise
         yield x, described, expect_tensor(result, described)
+
+
+def _keeps_dtype(result: torch.Tensor, x: torch.Tensor, call: str, en: str, zh: str) -> None:
+    """The result must have the input's dtype; ``en``/``zh`` explain why, for this exercise."""
+    if result.dtype != x.dtype:
+        fail(call, f"the result has dtype {result.dtype}, but x has dtype {x.dtype}. {en}",
+             f"结果的 dtype 是 {result.dtype}，而 x 的 dtype 是 {x.dtype}。{zh}")
+
 
 # ---------------------------------------------------------------- 03.1
 
@@ -76,6 +84,10 @@ def check_to_channels_first(to_channels_first) -> None:
         diagnose(result, x.permute(0, 3, 1, 2), CHANNELS_MISTAKES, call, x, **EXACT,
                  otherwise=("right shape, but the values are not where they belong. result[n, c, h, w] must equal "
                             "x[n, h, w, c].", "形状对了，但数值不在正确的位置上。result[n, c, h, w] 必须等于 x[n, h, w, c]。"))
+        _keeps_dtype(result, x, call, "Moving axes changes no value, so the dtype stays: return x.permute(0, 3, 1, 2) "
+                     "without converting it (no .float(), .double() or .to(dtype)).",
+                     "移动坐标轴不改变任何数值，dtype 也应保持不变：直接返回 x.permute(0, 3, 1, 2)，"
+                     "不要转换类型（不要 .float()、.double() 或 .to(dtype)）。")
 
 
 # ---------------------------------------------------------------- 03.2
@@ -108,6 +120,7 @@ def check_standardize_columns(standardize_columns) -> None:
         torch.randn(6, 6, generator=g) * 5 + 3,  # square: the wrong dim broadcasts silently
         torch.rand(10, 3, generator=g) * 100,
         torch.randn(5, 2, generator=g) - 7,
+        torch.randn(7, 3, generator=g, dtype=torch.float64) * 2 + 1,  # float64 must stay float64
     ]
     broadcast = ("raised a broadcasting error ({error}). The column statistics have shape (D,) when you reduce over "
                  "dim=0, and (1, D) with keepdim=True; both broadcast against (N, D). "
@@ -122,6 +135,10 @@ def check_standardize_columns(standardize_columns) -> None:
                             "from x.mean(dim=0, keepdim=True) and x.std(dim=0, keepdim=True).",
                             "数值不对。应为 (x - 列均值) / 列标准差，统计量来自 x.mean(dim=0, keepdim=True) 和 "
                             "x.std(dim=0, keepdim=True)。"))
+        _keeps_dtype(result, x, call, "Standardizing keeps the input's dtype (float64 stays float64): compute with x "
+                     "as it is, without .float(), .double() or torch.tensor(..., dtype=...).",
+                     "标准化应保持输入的 dtype（float64 仍是 float64）：直接用 x 计算，"
+                     "不要 .float()、.double() 或 torch.tensor(..., dtype=...)。")
 
 
 # ---------------------------------------------------------------- 03.3
@@ -163,6 +180,9 @@ def check_rows_with_negatives(rows_with_negatives) -> None:
                  otherwise=("right shape, wrong rows. Return x[mask] where mask = (x < 0).any(dim=1), keeping the rows "
                             "in their original order.",
                             "形状对了，行不对。应返回 x[mask]，其中 mask = (x < 0).any(dim=1)，行保持原来的顺序。"))
+        _keeps_dtype(result, x, call, "The selected rows are rows of x, with x's dtype (an integer x gives integer "
+                     "rows): return x[mask] without converting it.",
+                     "选出的行就是 x 的行，dtype 和 x 一样（整数的 x 得到整数的行）：直接返回 x[mask]，不要转换类型。")
 
 
 # ---------------------------------------------------------------- 03.4
@@ -208,14 +228,6 @@ def check_zero_diagonal(zero_diagonal) -> None:
 # ---------------------------------------------------------------- 03.5
 
 
-def _forbidden_cdist(*args: Any, **kwargs: Any) -> Any:
-    raise CheckFailed(
-        "torch.cdist computes this for you; the exercise is to do it with broadcasting. "
-        "Hint: a[:, None, :] - b[None, :, :] has shape (N, M, D).",
-        "torch.cdist 会替你算好；这道练习要你用广播来做。提示：a[:, None, :] - b[None, :, :] 的形状是 (N, M, D)。",
-    )
-
-
 # Each wrong answer is computed from the right distances (float64, shape (N, M)).
 DISTANCE_MISTAKES = [
     Mistake(lambda d: d**2, "these are squared distances. Take the square root at the end.", "这是距离的平方。最后还要开平方根。"),
@@ -228,6 +240,11 @@ DISTANCE_MISTAKES = [
 @checker("03.5")
 def check_pairwise_distances(pairwise_distances) -> None:
     expect_callable(pairwise_distances)
+    expect_not_called(pairwise_distances, ["torch.cdist"],
+                      "torch.cdist computes this for you; the exercise is to do it with broadcasting. "
+                      "Hint: a[:, None, :] - b[None, :, :] has shape (N, M, D).",
+                      "torch.cdist 会替你算好；这道练习要你用广播来做。提示：a[:, None, :] - b[None, :, :] 的形状是 (N, M, D)。",
+                      name="pairwise_distances")
     g = generator(35)
     square = torch.randn(5, 3, generator=g)
     cases = [
@@ -237,38 +254,34 @@ def check_pairwise_distances(pairwise_distances) -> None:
         (square, torch.cat([square[:2], torch.randn(3, 3, generator=g)])),  # N == M, shared points
         (torch.rand(1, 7, generator=g), torch.rand(3, 7, generator=g)),
     ]
-    original, torch.cdist = torch.cdist, _forbidden_cdist
-    try:
-        for a, b in cases:
-            call = f"pairwise_distances(a {shape_of(a)}, b {shape_of(b)})"
-            try:
-                result = pairwise_distances(a.clone(), b.clone())
-            except RuntimeError as err:
-                when_raises(err, BROADCAST_ERROR, call,
-                            "raised a broadcasting error ({error}). a - b pairs row i of a only with row i of b. Give "
-                            "each its own axis: a[:, None, :] is (N, 1, D), b[None, :, :] is (1, M, D), and their "
-                            "difference is (N, M, D).",
-                            "抛出了广播错误（{error}）。a - b 只把 a 的第 i 行和 b 的第 i 行配对。给它们各自一个轴："
-                            "a[:, None, :] 是 (N, 1, D)，b[None, :, :] 是 (1, M, D)，相减得到 (N, M, D)。")
-                raise
-            result = expect_tensor(result, call)
-            expected = ((a[:, None, :].double() - b[None, :, :].double()) ** 2).sum(dim=-1).sqrt()
-            if torch.isnan(result).any():
-                fail(call, "the result contains NaN. With the expansion |a|^2 + |b|^2 - 2 a.b, rounding can make a "
-                     "squared distance slightly negative: clamp it at 0 before the square root, or compute the "
-                     "differences directly by broadcasting.",
-                     "结果里有 NaN。用展开式 |a|^2 + |b|^2 - 2 a.b 时，舍入误差可能让距离的平方略小于 0："
-                     "开方前用 clamp 把它截到 0，或者直接用广播计算差值。")
-            if result.shape not in (expected.shape, expected.T.shape):
-                fail(call, f"expected shape {shape_of(expected)}, got {shape_of(result)}. Build the (N, M, D) "
-                     "differences with a[:, None, :] - b[None, :, :], then reduce the last axis (dim=-1).",
-                     f"形状应为 {shape_of(expected)}，实际得到 {shape_of(result)}。先用 a[:, None, :] - b[None, :, :] "
-                     "得到 (N, M, D) 的差值，再沿最后一维（dim=-1）归约。")
-            diagnose(result, expected, DISTANCE_MISTAKES, call, expected, atol=1e-4, rtol=1e-5,
-                     otherwise=("wrong values. Entry [i, j] must be the Euclidean distance between a[i] and b[j]; for "
-                                "example entry [0, 0] should be {want:.4f}, got {got:.4f}.",
-                                "数值不对。第 [i, j] 个元素应是 a[i] 和 b[j] 之间的欧氏距离；"
-                                "例如 [0, 0] 应为 {want:.4f}，实际得到 {got:.4f}。"),
-                     shape=shape_of(expected), want=expected[0, 0].item(), got=result[0, 0].item())
-    finally:
-        torch.cdist = original
+    for a, b in cases:
+        call = f"pairwise_distances(a {shape_of(a)}, b {shape_of(b)})"
+        try:
+            result = pairwise_distances(a.clone(), b.clone())
+        except RuntimeError as err:
+            when_raises(err, BROADCAST_ERROR, call,
+                        "raised a broadcasting error ({error}). a - b pairs row i of a only with row i of b. Give "
+                        "each its own axis: a[:, None, :] is (N, 1, D), b[None, :, :] is (1, M, D), and their "
+                        "difference is (N, M, D).",
+                        "抛出了广播错误（{error}）。a - b 只把 a 的第 i 行和 b 的第 i 行配对。给它们各自一个轴："
+                        "a[:, None, :] 是 (N, 1, D)，b[None, :, :] 是 (1, M, D)，相减得到 (N, M, D)。")
+            raise
+        result = expect_tensor(result, call)
+        expected = ((a[:, None, :].double() - b[None, :, :].double()) ** 2).sum(dim=-1).sqrt()
+        if torch.isnan(result).any():
+            fail(call, "the result contains NaN. With the expansion |a|^2 + |b|^2 - 2 a.b, rounding can make a "
+                 "squared distance slightly negative: clamp it at 0 before the square root, or compute the "
+                 "differences directly by broadcasting.",
+                 "结果里有 NaN。用展开式 |a|^2 + |b|^2 - 2 a.b 时，舍入误差可能让距离的平方略小于 0："
+                 "开方前用 clamp 把它截到 0，或者直接用广播计算差值。")
+        if result.shape not in (expected.shape, expected.T.shape):
+            fail(call, f"expected shape {shape_of(expected)}, got {shape_of(result)}. Build the (N, M, D) "
+                 "differences with a[:, None, :] - b[None, :, :], then reduce the last axis (dim=-1).",
+                 f"形状应为 {shape_of(expected)}，实际得到 {shape_of(result)}。先用 a[:, None, :] - b[None, :, :] "
+                 "得到 (N, M, D) 的差值，再沿最后一维（dim=-1）归约。")
+        diagnose(result, expected, DISTANCE_MISTAKES, call, expected, atol=1e-4, rtol=1e-5,
+                 otherwise=("wrong values. Entry [i, j] must be the Euclidean distance between a[i] and b[j]; for "
+                            "example entry [0, 0] should be {want:.4f}, got {got:.4f}.",
+                            "数值不对。第 [i, j] 个元素应是 a[i] 和 b[j] 之间的欧氏距离；"
+                            "例如 [0, 0] 应为 {want:.4f}，实际得到 {got:.4f}。"),
+                 shape=shape_of(expected), want=expected[0, 0].item(), got=result[0, 0].item())

@@ -80,6 +80,13 @@ def _grad_at(grad_at, f, x: torch.Tensor, call: str) -> torch.Tensor:
                     "computing f(x).",
                     "autograd 没有为 f(x) 记录计算图：计算 f(x) 时 x 并不需要梯度。"
                     "请在计算 f(x) 之前先做一个需要梯度的叶子张量：x = x.detach().requires_grad_()。")
+        when_raises(err, "One of the differentiated Tensors", call, "torch.autograd.grad(y, x) differentiates with "
+                    "respect to a tensor that y was not computed from ({error}). Pass the leaf you called "
+                    "requires_grad_() on and computed f from: x = x.detach().requires_grad_(); "
+                    "torch.autograd.grad(f(x), x).",
+                    "torch.autograd.grad(y, x) 求导的对象不是计算 y 时用的那个张量（{error}）。"
+                    "请传入你调用了 requires_grad_() 并用来计算 f 的那个叶子张量："
+                    "x = x.detach().requires_grad_()；torch.autograd.grad(f(x), x)。")
         raise
 
 

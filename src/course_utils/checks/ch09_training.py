@@ -168,6 +168,22 @@ class _ModeProbe(nn.Module):
         return x
 
 
+class _StopEvaluation(Exception):
+    """Raised by ``_DeviceProbe`` once it has seen a batch: the rest of the evaluation does not matter."""
+
+
+class _DeviceProbe(nn.Module):
+    """Records the device of the batch it is given, then stops the evaluation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(4, 3)  # a parameter, for answers that move the model or read its device
+        self.devices: list[torch.device] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.devices.append(x.device)
+        raise _StopEvaluation
+
 
 @checker("09.3")
 def check_evaluate_accuracy(evaluate_accuracy) -> None:
@@ -204,6 +220,20 @@ def check_evaluate_accuracy(evaluate_accuracy) -> None:
         right = (model.eval()(inputs).argmax(dim=1) == targets).float()
     batch_mean = sum(right[i:i + 10].mean().item() for i in (0, 10, 20)) / 3
     diagnose(got, 0.8, EVALUATE_MISTAKES, call, batch_mean, atol=1e-6, rtol=1e-9)
+    # The "meta" device holds shapes without data: enough to see where the answer puts the batches, on a CPU.
+    with private_rng(4):
+        probe = _DeviceProbe()
+        try:
+            evaluate_accuracy(probe, loader, torch.device("meta"))
+        except _StopEvaluation:
+            pass
+    if probe.devices and probe.devices[0].type != "meta":
+        fail("", f"{call} ignores its device argument: with device=torch.device('meta') the model still got a batch "
+             f"on {probe.devices[0]}. On a GPU the model and the data must be on the same device: move every batch, "
+             "inputs, targets = inputs.to(device), targets.to(device).",
+             f"{call} 忽略了参数 device：传入 device=torch.device('meta') 时，模型收到的批次仍在 {probe.devices[0]} 上。"
+             "在 GPU 上，模型和数据必须在同一个设备上：把每个批次都移过去，"
+             "inputs, targets = inputs.to(device), targets.to(device)。")
 
 
 # --------------------------------------------------------------------------- 09.4 and 09.5

@@ -11,7 +11,16 @@ import torch
 from torch import nn
 
 from .engine import checker
-from .vocabulary import Mistake, call_unchanged, diagnose, expect_callable, expect_tensor, fail, fmt
+from .vocabulary import (
+    Mistake,
+    call_unchanged,
+    diagnose,
+    expect_callable,
+    expect_not_called,
+    expect_tensor,
+    fail,
+    fmt,
+)
 
 # --------------------------------------------------------------------------- 10.1 IoU
 
@@ -61,6 +70,12 @@ def check_box_iou(box_iou_by_hand) -> None:
     from torchvision.ops import box_iou
 
     expect_callable(box_iou_by_hand)
+    expect_not_called(box_iou_by_hand, ["torchvision.ops.box_iou"],
+                      "torchvision.ops.box_iou gives the answer away; compute the intersection and the union "
+                      "yourself. Hint: broadcast boxes1[:, None, :2] against boxes2[None, :, :2].",
+                      "torchvision.ops.box_iou 直接给出了答案；请自己算交集和并集。"
+                      "提示：用 boxes1[:, None, :2] 和 boxes2[None, :, :2] 广播。",
+                      name="box_iou_by_hand")
     call = "box_iou_by_hand(boxes1, boxes2)"
     got = expect_tensor(call_unchanged(box_iou_by_hand, IOU_A.clone(), IOU_B.clone(), call=call), call)
     expected = box_iou(IOU_A, IOU_B)
@@ -129,6 +144,13 @@ def check_nms(nms_by_hand) -> None:
     from torchvision.ops import nms
 
     expect_callable(nms_by_hand)
+    expect_not_called(nms_by_hand, ["torchvision.ops.nms", "torchvision.ops.batched_nms"],
+                      "torchvision.ops.nms and batched_nms do the suppression for you; write the loop yourself (ops.box_iou or your 10.1 function "
+                      "is allowed): visit the boxes from the highest score down, keep the best one, drop the rest "
+                      "whose IoU with it is greater than iou_threshold.",
+                      "torchvision.ops.nms 和 batched_nms 会替你完成抑制；请自己写这个循环（可以用 ops.box_iou 或你在 10.1 写的函数）："
+                      "按分数从高到低处理，保留当前最好的框，删掉与它 IoU 大于 iou_threshold 的其余框。",
+                      name="nms_by_hand")
     call = "nms_by_hand(boxes, scores, iou_threshold)"
     for name, boxes, scores, threshold in _nms_cases():
         expected = nms(boxes, scores, threshold)
@@ -221,6 +243,10 @@ def _run_pipeline(pipeline, dataset) -> list[tuple]:
     return outputs
 
 
+def _areas(boxes: torch.Tensor) -> torch.Tensor:
+    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+
+
 def _check_image(image) -> None:
     if not isinstance(image, torch.Tensor) or image.dtype != torch.float32:
         got = image.dtype if isinstance(image, torch.Tensor) else type(image).__name__
@@ -280,17 +306,31 @@ def check_detection_transforms(make_detection_transforms) -> None:
     if pipeline is None or not callable(pipeline):
         fail("", "make_detection_transforms() should return the pipeline, for example v2.Compose([...]).",
              "make_detection_transforms() 应返回变换管道，例如 v2.Compose([...])。")
-    moved_boxes = 0
+    moved_boxes, most_growth = 0, 1.0
     for _image, target, new_image, new_target in _run_pipeline(pipeline, ShapesDataset(24, seed=123)):
         _check_image(new_image)
         _check_target(new_target)
         old_boxes = target["boxes"].as_subclass(torch.Tensor)
         new_boxes = new_target["boxes"].as_subclass(torch.Tensor)
         moved_boxes += new_boxes.shape != old_boxes.shape or not torch.allclose(new_boxes, old_boxes, atol=1e-3)
+        if new_boxes.shape == old_boxes.shape and len(old_boxes):  # no box removed: box i is still box i
+            most_growth = max(most_growth, (_areas(new_boxes) / _areas(old_boxes)).max().item())
     if moved_boxes == 0:
         fail("", "the boxes never moved: the pipeline should augment the geometry (RandomHorizontalFlip, "
              "RandomResizedCrop) so that there is something to keep aligned.",
              "框从来没有移动过：管道应该包含几何增强（RandomHorizontalFlip、RandomResizedCrop），这样才有需要对齐的东西。")
+    # Cropping a piece and resizing it back to 64x64 enlarges the boxes inside it: a piece of half the image
+    # doubles their area (a little more with rounding), a flip never changes it.
+    if most_growth < 1.01:
+        fail("", "no box ever got bigger, so nothing was cropped and resized back to 64x64: add "
+             "v2.RandomResizedCrop(64, scale=(0.5, 1.0)), which crops a random piece of 50-100% of the area.",
+             "没有任何框变大过，说明没有裁剪后再缩放回 64x64：加上 v2.RandomResizedCrop(64, scale=(0.5, 1.0))，"
+             "它随机裁出占面积 50%-100% 的一块。")
+    if most_growth > 2.1:
+        fail("", f"a box grew {most_growth:.1f} times in area: some crops kept less than half of the image. Crop "
+             "50-100% of the area: v2.RandomResizedCrop(64, scale=(0.5, 1.0)).",
+             f"有个框的面积变成了原来的 {most_growth:.1f} 倍：有些裁剪保留的不到图片的一半。"
+             "应裁出占面积 50%-100% 的一块：v2.RandomResizedCrop(64, scale=(0.5, 1.0))。")
 
 
 # --------------------------------------------------------------------------- 10.5 freezing

@@ -99,6 +99,15 @@ def _pickled(folder: str) -> list[str]:
     return [p.name for p in sorted(Path(folder).iterdir()) if p.is_file() and by_torch_save(p)]
 
 
+def _expect_no_torch_save(folder: str) -> None:
+    if pickled := _pickled(folder):  # torch.save pickles the program, and it cannot be read back
+        fail("", f"{pickled[0]} was written with torch.save, which pickles the Python object; an "
+             "ExportedProgram cannot be read back that way. Save it with torch.export.save(ep, path) and "
+             "read it with torch.export.load(path).",
+             f"{pickled[0]} 是用 torch.save 写的，它把 Python 对象序列化（pickle），ExportedProgram 这样读不回来。"
+             "请用 torch.export.save(ep, path) 保存，再用 torch.export.load(path) 读回。")
+
+
 @checker("13.3")
 def check_roundtrip(roundtrip) -> None:
     expect_callable(roundtrip)
@@ -110,13 +119,9 @@ def check_roundtrip(roundtrip) -> None:
                 warnings.simplefilter("ignore")  # torch.export.load warns about a read-only buffer
                 loaded = roundtrip(ep, folder)
         except Exception:
-            if pickled := _pickled(folder):  # torch.save pickles the program, and it cannot be read back
-                fail("", f"{pickled[0]} was written with torch.save, which pickles the Python object; an "
-                     "ExportedProgram cannot be read back that way. Save it with torch.export.save(ep, path) and "
-                     "read it with torch.export.load(path).",
-                     f"{pickled[0]} 是用 torch.save 写的，它把 Python 对象序列化（pickle），ExportedProgram 这样读不回来。"
-                     "请用 torch.export.save(ep, path) 保存，再用 torch.export.load(path) 读回。")
+            _expect_no_torch_save(folder)  # the usual reason: loading what torch.save wrote fails
             raise
+        _expect_no_torch_save(folder)  # also when the answer returned without loading the file
         files = sorted(p.name for p in Path(folder).iterdir())
     if not files:
         fail("", "nothing was written into the folder. "

@@ -42,6 +42,17 @@ class CheckFailed(Exception):
         return self.zh if lang == "zh" else self.en
 
 
+class Submitted:
+    """An answer that ``course grade`` checks from outside the student's sandbox (tools/sandbox.py).
+
+    The student's object stays in the sandbox; the grader gives the checker a stand-in of this
+    class, and ``source`` holds the code of the student's answer cells, read by the grader from
+    the submitted file (so a checker can inspect what the student wrote, never what their code says).
+    """
+
+    source: str = ""
+
+
 def checker(exercise_id: str) -> Callable[[Checker], Checker]:
     """Register the decorated function as the checker of ``exercise_id`` (listed in catalog.py)."""
 

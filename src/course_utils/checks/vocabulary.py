@@ -9,11 +9,20 @@ A checker reads like a list of facts about the student's answer::
 first known mistake the result looks like, and with a plain "wrong values" message when none fits.
 Every failure is a ``CheckFailed`` with an English and a Chinese text, prefixed by the call that
 went wrong, so the student sees which input broke their function.
+
+A ban on a library function (``expect_not_called``) reads the code the student wrote
+(``student_code``) instead of running it, so it also works when ``course grade`` checks the answer
+from another process.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import math
+import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +30,7 @@ from typing import Any, NoReturn
 
 import torch
 
-from .engine import CheckFailed
+from .engine import CheckFailed, Submitted
 
 # --------------------------------------------------------------------------- messages
 
@@ -192,6 +201,187 @@ def when_raises(error: BaseException, needle: str, call: str, en: str, zh: str) 
     """Turn an error whose message contains ``needle`` into a hint; re-raise anything else."""
     if needle in str(error):
         fail(call, en.format(error=error), zh.format(error=error))
+
+
+# --------------------------------------------------------------------------- what the student wrote
+
+
+def student_code(answer: Any, name: str | None = None) -> str | None:
+    """The code the student wrote for ``answer``, read (never run) by bans such as ``expect_not_called``.
+
+    A live function gives its own source, followed by the source of every function and class of its
+    own module (the notebook) that it uses, transitively: a helper that calls a forbidden function is
+    read too. Library code is not read. None when there is no source (a built-in, a lambda typed at a
+    prompt).
+
+    A ``Submitted`` stand-in (``course grade``) carries the code of the answer cells in ``source``. When
+    that code defines the function ``name`` (the stand-in's ``__name__``, else the exercise's name for
+    it), only what that function needs is kept: so a ban in 10.1 does not read 10.2's answer.
+    """
+    if isinstance(answer, Submitted):
+        return _needed_by(answer.source, getattr(answer, "__name__", None) or name)
+    namespace = _namespace(answer)
+    module = getattr(answer, "__module__", None)
+    todo, seen, sources = [answer], set(), []
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        source = _source_of(obj)
+        if source is None:
+            continue
+        sources.append(source)
+        for used in sorted(_names(_parse(source))):
+            value = namespace.get(used)
+            if (inspect.isfunction(value) or inspect.isclass(value)) and value.__module__ == module:
+                todo.append(value)
+    return "\n\n".join(sources) or None
+
+
+def expect_not_called(answer: Any, banned: Sequence[str], en: str, zh: str, name: str | None = None) -> None:
+    """Fail when the student's code uses a function the exercise forbids (a ban read from the code).
+
+    ``banned`` holds dotted names such as ``"torch.cdist"``. The ban reads ``student_code(answer)`` rather
+    than watching calls, so it works on a ``Submitted`` stand-in too, and it catches every spelling:
+    ``torch.cdist(...)``, ``torch.functional.cdist(...)``, ``F.cdist``, ``from torch import cdist as d``,
+    ``getattr(torch, "cdist")``, an alias ``d = torch.cdist`` in the notebook, a call inside a helper.
+    ``en`` and ``zh`` say what to do instead; ``name`` is the exercise's name for the function (see
+    ``student_code``). Without code to read nothing is banned (the results are still checked).
+    """
+    found = _banned_use(answer, banned, name)
+    if found is not None:
+        fail("", f"your code uses `{found}`, which this exercise forbids. {en}",
+             f"你的代码用到了 `{found}`，这道练习不允许用它。{zh}")
+
+
+def _needed_by(code: str, name: str | None) -> str:
+    """The top-level statements of ``code`` that the function ``name`` needs: its definition, and the
+    definitions, imports and assignments of the names it uses, transitively (all of ``code`` when it
+    does not define ``name``)."""
+    tree = _parse(code)
+    if tree is None or not name:
+        return code
+    binders: dict[str, list[ast.stmt]] = {}
+    for statement in tree.body:
+        for bound in _top_level_names(statement):
+            binders.setdefault(bound, []).append(statement)
+    needed: list[ast.stmt] = []
+    todo, seen = [name], set()
+    while todo:
+        wanted = todo.pop()
+        if wanted in seen:
+            continue
+        seen.add(wanted)
+        for statement in binders.get(wanted, []):
+            if not any(statement is kept for kept in needed):
+                needed.append(statement)
+                todo.extend(_names(statement))
+    if not needed:
+        return code
+    return "\n\n".join(ast.unparse(statement) for statement in sorted(needed, key=lambda s: s.lineno))
+
+
+def _top_level_names(statement: ast.stmt) -> set[str]:
+    """The module-level names a top-level statement binds."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
+    return {node.id for node in ast.walk(statement) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)}
+
+
+def _banned_use(answer: Any, banned: Sequence[str], name: str | None) -> str | None:
+    """How the student's code uses one of the ``banned`` functions (as written), or None."""
+    objects = {dotted: _resolve(dotted) for dotted in banned}
+    for dotted, obj in objects.items():
+        if obj is not None and answer is obj:
+            return dotted  # the library function itself was passed as the answer
+    code = student_code(answer, name)
+    tree = _parse(code) if code else None
+    if tree is None:
+        return None
+    short = {dotted.rsplit(".", 1)[-1] for dotted in banned}
+    own = _bound_names(tree)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and any(_is_banned_text(arg, short) for arg in node.args):
+            return ast.unparse(node)  # getattr(torch, "cdist")
+        if isinstance(node, ast.Attribute) and node.attr in short:
+            return ast.unparse(node)  # torch.cdist, torch.functional.cdist, F.cdist
+        if isinstance(node, ast.Name) and node.id in short and node.id not in own:
+            return node.id  # cdist, imported at the top of the notebook
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in short:
+                    return f"from {node.module} import {alias.name}"
+        if _is_banned_text(node, short):
+            return repr(node.value)  # torch.__dict__["cdist"]
+    if not isinstance(answer, Submitted):  # an alias made at the top of the notebook: d = torch.cdist
+        namespace = _namespace(answer)
+        for used in sorted(_names(tree)):
+            for dotted, obj in objects.items():
+                if obj is not None and namespace.get(used) is obj:
+                    return f"{used} (= {dotted})"
+    return None
+
+
+def _is_banned_text(node: ast.AST, short: set[str]) -> bool:
+    """A string constant spelling a banned name, as in ``getattr(torch, "cdist")``."""
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in short
+
+
+def _resolve(dotted: str) -> Any:
+    """The object a dotted name such as ``"torchvision.ops.nms"`` stands for, or None."""
+    module, _, attribute = dotted.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _namespace(answer: Any) -> dict[str, Any]:
+    """The globals the answer's code sees (for a notebook function: the notebook's variables)."""
+    function = getattr(answer, "__func__", answer)  # a bound method: its function
+    if isinstance(getattr(function, "__globals__", None), dict):
+        return function.__globals__
+    module = sys.modules.get(getattr(answer, "__module__", None) or "")
+    return vars(module) if module is not None else {}
+
+
+def _source_of(obj: Any) -> str | None:
+    """The source of a function or class, when Python can find it and it parses on its own."""
+    try:
+        source = textwrap.dedent(inspect.getsource(obj))
+    except (OSError, TypeError):
+        return None
+    return source if _parse(source) is not None else None
+
+
+def _parse(code: str) -> ast.Module | None:
+    """``code`` as a syntax tree, with IPython's ``%magic`` and ``!shell`` lines left out; None if it does not parse."""
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in code.splitlines()]
+    try:
+        return ast.parse("\n".join(lines))
+    except (SyntaxError, ValueError, RecursionError):  # ValueError: a null byte; RecursionError: absurd nesting
+        return None
+
+
+def _names(tree: ast.AST | None) -> set[str]:
+    """Every plain name the code mentions."""
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)} if tree is not None else set()
+
+
+def _bound_names(tree: ast.AST) -> set[str]:
+    """Names the code defines itself: functions, classes, arguments and assigned variables."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
 
 
 # --------------------------------------------------------------------------- randomness

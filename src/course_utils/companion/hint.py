@@ -16,6 +16,9 @@ from ..checks.hints import HINTS
 
 #: Exercise id -> the last rung shown in this process (0: none yet).
 SHOWN: dict[str, int] = {}
+#: False in a handed-out assignment (``setup_notebook(assignment=True)``): after the last rung the
+#: student is sent back to the lesson, never to the solution notebook.
+POINT_TO_SOLUTIONS = True
 
 MESSAGES = {
     "header": {"en": "**💡 {id} hint {k} of {n}**", "zh": "**💡 {id} 提示 {k}/{n}**"},
@@ -26,6 +29,12 @@ MESSAGES = {
         "zh": "💡 {id}：提示已经全部看完（共 {n} 条），没有更多了。想再看某一条：`hint(\"{id}\", rung=1)`。"
         "还是卡住的话，先重读提示 2 里链接的那一节，再试一次；实在不行，最后再去看答案："
         "[solutions/{lang}/{chapter}.ipynb](../../solutions/{lang}/{chapter}.ipynb)。",
+    },
+    "no_more_assignment": {
+        "en": "💡 {id}: no more hints, you have seen all {n}. To read one again: `hint(\"{id}\", rung=1)`. "
+        "Still stuck? Reread the lesson section from hint 2, try once more, and ask your instructor.",
+        "zh": "💡 {id}：提示已经全部看完（共 {n} 条），没有更多了。想再看某一条：`hint(\"{id}\", rung=1)`。"
+        "还是卡住的话，先重读提示 2 里链接的那一节，再试一次，也可以去问老师。",
     },
     "none_yet": {
         "en": "💡 {id} has no hints yet. Reread the exercise and its lesson, and let `check(\"{id}\", ...)` tell you what is wrong.",
@@ -75,7 +84,8 @@ def message(exercise_id: object, rung: int | None = None, lang: str | None = Non
     if rung is not None and not 1 <= rung <= n:
         return MESSAGES["bad_rung"][lang].format(id=key, n=n, k=rung)
     if k > n:
-        return MESSAGES["no_more"][lang].format(id=key, n=n, lang=lang, chapter=CHAPTER_OF[key])
+        last = "no_more" if POINT_TO_SOLUTIONS else "no_more_assignment"
+        return MESSAGES[last][lang].format(id=key, n=n, lang=lang, chapter=CHAPTER_OF[key])
     SHOWN[key] = k  # the next plain call shows the rung after this one
     return rung_text(key, k, lang)
 

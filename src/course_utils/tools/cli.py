@@ -12,6 +12,8 @@ Commands:
   assign ITEM...      build an assignment from chapters (03_tensors) or exercise ids (03.2)
   grade ASSIGNMENT SUBMISSIONS
                       grade submitted notebooks into grades.csv and feedback files
+  export-nbgrader ITEM...
+                      the same exercises as an nbgrader course folder (source/ and nbgrader_config.py)
   progress [--lang zh|en]
                       your exercises, chapter by chapter: passed, tried, not started; and what next
 """
@@ -47,8 +49,17 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("assignment", type=Path, help="the folder `assign` wrote")
     grade.add_argument("submissions", type=Path, help="<student>/<chapter>.ipynb or <student>.ipynb")
     grade.add_argument("--out", type=Path, default=Path("grading-results"))
-    grade.add_argument("--timeout", type=int, default=120, help="seconds per notebook")
+    grade.add_argument("--timeout", type=float, default=60, help="seconds for one cell or one call of a student's code")
     grade.add_argument("--jobs", type=int, default=2, help="notebooks graded at once")
+    grade.add_argument("--hidden-tests", type=Path, help="your own hidden tests: a .py file with `# %%%% 03.2` sections")
+    grade.add_argument("--memory-gb", type=float, default=6, help="memory for one submission's sandbox")
+    grade.add_argument("--no-sandbox", action="store_true",
+                       help="grade where no sandbox exists (macOS, Windows): only for code you trust")
+    nbg = sub.add_parser("export-nbgrader", help="write the exercises as an nbgrader course folder")
+    nbg.add_argument("items", nargs="+", help="chapters (03_tensors or 03) and/or exercise ids (03.2)")
+    nbg.add_argument("--edition", choices=["zh", "en"], required=True)
+    nbg.add_argument("--out", type=Path, required=True, help="the nbgrader course folder to write into")
+    nbg.add_argument("--assignment", default="assignment1", help="nbgrader assignment name (default: assignment1)")
     progress = sub.add_parser("progress", help="your exercises: passed, tried, not started, and what next")
     progress.add_argument("--lang", choices=["zh", "en"], help="default: COURSE_LANG, else en (zh inside a zh/ folder)")
     args = parser.parse_args(argv)
@@ -59,6 +70,14 @@ def main(argv: list[str] | None = None) -> int:
         print(progress_table(args.lang, show_file=True))
         return 0
 
+    if args.command == "export-nbgrader":
+        from .nbgrader_export import export_nbgrader
+
+        for path in export_nbgrader(args.items, args.edition, args.out, args.assignment):
+            print(f"wrote {path}")
+        print(f"next: cd {args.out} && nbgrader generate_assignment {args.assignment}")
+        return 0
+
     if args.command in ("assign", "grade"):
         from . import grading
 
@@ -66,8 +85,17 @@ def main(argv: list[str] | None = None) -> int:
             out = grading.build_assignment(args.items, args.edition, args.out)
             print(f"student copy:    {out / 'student'}  (hand this folder out)")
             print(f"instructor copy: {out / 'instructor'}  (keep this: solutions and hidden tests)")
-        else:
-            print(f"wrote {grading.grade(args.assignment, args.submissions, args.out, args.timeout, args.jobs)}")
+            return 0
+        limits = grading.Limits(seconds=args.timeout, memory_bytes=int(args.memory_gb * 2**30))
+        if args.no_sandbox:
+            print("WARNING: grading without a sandbox. Not protected: " + "; ".join(grading.UNPROTECTED) + ".")
+        try:
+            path = grading.grade(args.assignment, args.submissions, args.out, jobs=args.jobs, hidden=args.hidden_tests,
+                                 limits=limits, unprotected=args.no_sandbox)
+        except grading.SandboxRefused as refused:
+            print(refused)
+            return 2
+        print(f"wrote {path}")
         return 0
 
     if args.command == "doctor":

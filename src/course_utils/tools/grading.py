@@ -2,13 +2,13 @@
 
 ``course assign --edition en --out hw1 03_tensors 05.2``
     writes ``hw1/student/`` (the exercise notebooks and a README to hand out) and
-    ``hw1/instructor/`` (the solutions and ``assignment.json`` with the check cells
-    and the hidden tests, which never reach the student copy).
+    ``hw1/instructor/`` (the handed-out copies, the solutions, and ``assignment.json`` with the
+    check cells and the hidden tests, which never reach the student copy).
 
-``course grade hw1 submissions/ --out results/``
-    runs every submitted notebook headless, each in its own process and temporary
-    folder with a time limit, applies the public checks and the hidden tests, and
-    writes ``grades.csv`` and one feedback file per student.
+``course grade hw1 submissions/ --out results/ [--hidden-tests private.py]``
+    grades every submitted notebook: its answer cells run in a sandbox (tools/sandbox.py), the
+    checks and hidden tests run outside it (tools/judge.py). Then, with every sandbox gone, it
+    writes ``grades.csv`` (with each submission's SHA-256) and one feedback file per student.
 
 Submissions are ``submissions/<student>/<chapter>.ipynb``, or
 ``submissions/<student>.ipynb`` when the assignment has a single notebook.
@@ -16,31 +16,29 @@ Submissions are ``submissions/<student>/<chapter>.ipynb``, or
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
-import os
+import multiprocessing
 import re
-import secrets
 import shutil
-import signal
-import subprocess
-import sys
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
 
 from ..checks.catalog import CHAPTER_OF
 from .authoring import BEGIN_HIDDEN, END_HIDDEN, KERNELSPEC, read_notebook, to_exercise
+from .judge import CHECK_CALL, NotebookResult, exercise_of, judge
+from .sandbox import UNPROTECTED, Limits, sandbox_problem
 
 ROOT = Path(__file__).resolve().parents[3]
-EXERCISE_HEADING = re.compile(r"^#{1,6}\s.*?\b(\d\d\.\d+)\b")
-CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)""")
-MAX_NOTEBOOK_BYTES = 20_000_000
-WORKER = Path(__file__).with_name("grade_worker.py")  # runs one notebook in a child process
+#: A sentence that sends the student to the solution notebooks ("Stuck? The full solutions are in `solutions/...`.").
+SOLUTION_POINTER = re.compile(r"(Stuck\?\s*|卡住了？)?[^.?!。？！\n]*`solutions/[^`]*`[^.?!。？！\n]*[.?!。？！]?")
+PRIVATE_TEST = re.compile(r"^# %%\s+(\d\d\.\d+)\s*$")
+
+
+class SandboxRefused(RuntimeError):
+    """``grade`` found no sandbox and was not told to grade without one."""
 
 
 # --------------------------------------------------------------------------- building
@@ -58,14 +56,6 @@ def resolve(items: list[str]) -> dict[str, list[str]]:
             raise ValueError(f"{item!r} is neither an exercise id nor a chapter with exercises")
         chosen.setdefault(CHAPTER_OF[ids[0]], []).extend(ids)
     return {chapter: sorted(set(ids)) for chapter, ids in sorted(chosen.items())}
-
-
-def exercise_of(cell: nbformat.NotebookNode) -> str | None:
-    """The exercise id a markdown heading such as ``## 03.2 Broadcasting`` starts."""
-    if cell.cell_type != "markdown":
-        return None
-    match = EXERCISE_HEADING.match(cell.source.strip())
-    return match.group(1) if match else None
 
 
 def keep_exercises(notebook: nbformat.NotebookNode, ids: list[str]) -> nbformat.NotebookNode:
@@ -118,7 +108,8 @@ Exercises: {ids}
 
 1. Open each notebook in the course environment (`make lab`, kernel "PyTorch course").
 2. In every exercise, replace `raise NotImplementedError(...)` with your code and run the `check(...)` cell below it.
-3. Do not edit or delete the `check(...)` cells: a changed check cell scores 0 for its exercise.
+3. Write each answer in its own exercise's section (helper functions too): only your code cells are graded,
+   by the instructor's own checks, so editing a `check(...)` cell changes nothing.
 4. Restart the kernel and "Run All" once before you hand in, then submit the .ipynb file(s) unchanged in name.
 
 The instructor also runs hidden tests, so make your functions work for any valid input, not just the ones `check()` tries.
@@ -127,11 +118,26 @@ The instructor also runs hidden tests, so make your functions work for any valid
 
 1. 在课程环境中打开每个笔记本（`make lab`，内核选 "PyTorch course"）。
 2. 在每道练习里把 `raise NotImplementedError(...)` 换成你的代码，然后运行下面的 `check(...)` 单元格。
-3. 不要修改或删除 `check(...)` 单元格：被改动的检查单元格对应的练习记 0 分。
+3. 每道题的代码（包括辅助函数）都写在这道题自己的小节里：评分只取你写的代码单元格，再用老师自己的检查来判，
+   所以改动 `check(...)` 单元格不会有任何作用。
 4. 提交前重启内核并 "Run All" 一次，然后提交 .ipynb 文件（不要改文件名）。
 
 老师还会运行隐藏测试，所以你的函数要对任何合法输入都正确，而不只是 `check()` 试过的那些。
 """
+
+
+def handout(solution: nbformat.NotebookNode, chapter: str, edition: str, ids: list[str]) -> nbformat.NotebookNode:
+    """The student copy of an assignment: the exercise notebook with only the chosen exercises, no
+    line pointing to ``solutions/``, and hints that stop before naming the solution notebook."""
+    exercise = keep_exercises(to_exercise(solution, chapter, edition), ids)
+    exercise.metadata["kernelspec"] = dict(KERNELSPEC)
+    for cell in exercise.cells:
+        if cell.cell_type == "markdown":
+            lines = [SOLUTION_POINTER.sub("", line).rstrip() for line in cell.source.splitlines()]
+            cell.source = "\n".join(line for line in lines if line.strip() not in ("*", "-"))
+        elif "setup_notebook()" in cell.source:
+            cell.source = cell.source.replace("setup_notebook()", "setup_notebook(assignment=True)")
+    return exercise
 
 
 def build_assignment(items: list[str], edition: str, out: Path, root: Path = ROOT) -> Path:
@@ -140,14 +146,14 @@ def build_assignment(items: list[str], edition: str, out: Path, root: Path = ROO
         raise ValueError("edition must be 'zh' or 'en'")
     chosen = resolve(items)
     student, instructor = out / "student", out / "instructor"
-    for folder in (student, instructor / "solutions"):
+    for folder in (student, instructor / "solutions", instructor / "handout"):
         folder.mkdir(parents=True, exist_ok=True)
     manifest: dict = {"edition": edition, "notebooks": {}}
     for chapter, ids in chosen.items():
         solution = read_notebook(root / "solutions" / edition / f"{chapter}.ipynb")
-        exercise = keep_exercises(to_exercise(solution, chapter, edition), ids)
-        exercise.metadata["kernelspec"] = dict(KERNELSPEC)
+        exercise = handout(solution, chapter, edition, ids)
         nbformat.write(exercise, student / f"{chapter}.ipynb")
+        nbformat.write(exercise, instructor / "handout" / f"{chapter}.ipynb")  # what grading rebuilds from
         shutil.copy(root / "solutions" / edition / f"{chapter}.ipynb", instructor / "solutions")
         cells = check_cells(exercise)
         missing = [i for i in ids if i not in cells]
@@ -168,139 +174,6 @@ def build_assignment(items: list[str], edition: str, out: Path, root: Path = ROO
     return out
 
 
-# --------------------------------------------------------------------------- grading one notebook
-
-
-@dataclass
-class NotebookResult:
-    """The outcome of one submitted notebook: per-exercise (status, message) and problems seen."""
-
-    results: dict[str, tuple[str, str]] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-
-
-def collect_results(answers: dict[str, str], hidden: dict[str, str], namespace: dict, lang: str) -> dict:
-    """Run inside the student's kernel after their code: the public check, then the hidden tests."""
-    import contextlib
-    import io
-
-    from course_utils.checks import evaluate
-
-    results = {}
-    for exercise_id, name in answers.items():
-        if name not in namespace:
-            results[exercise_id] = ("fail", f"{name} is not defined (was its cell run?)")
-            continue
-        with contextlib.redirect_stdout(io.StringIO()):
-            status, message = evaluate(exercise_id, namespace[name], lang)
-            if status == "pass" and exercise_id in hidden:
-                try:
-                    exec(hidden[exercise_id], dict(namespace))
-                except Exception as exc:  # noqa: BLE001 - any failure fails the hidden test
-                    status, message = "fail", f"a hidden test failed ({type(exc).__name__}: {exc})"
-        results[exercise_id] = (status, message)
-    return results
-
-
-def grading_notebook(submission: nbformat.NotebookNode, spec: dict, lang: str, marker: str) -> nbformat.NotebookNode:
-    """The student's code cells (outputs dropped) followed by the grader's own cell."""
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
-    for cell in submission.cells:
-        if cell.get("cell_type") == "code":
-            notebook.cells.append(nbformat.v4.new_code_cell(cell.source))
-    grader = (
-        "import json as _json\n"
-        "from course_utils.tools.grading import collect_results as _collect\n"
-        f"print({marker!r} + _json.dumps(_collect({spec['answers']!r}, {spec.get('hidden_tests', {})!r}, "
-        f"globals(), {lang!r})))"
-    )
-    notebook.cells.append(nbformat.v4.new_code_cell(grader))
-    return notebook
-
-
-def compare_check_cells(submission: nbformat.NotebookNode, spec: dict) -> dict[str, str]:
-    """{exercise id: "check cell changed"/"check cell removed"} for tampered check cells."""
-    sources = [c.source.strip() for c in submission.cells if c.get("cell_type") == "code"]
-    tampered = {}
-    for exercise_id, source in spec["check_cells"].items():
-        if source in sources:
-            continue
-        mentioned = any(f'check("{exercise_id}"' in s or f"check('{exercise_id}'" in s for s in sources)
-        tampered[exercise_id] = "check cell changed" if mentioned else "check cell removed"
-    return tampered
-
-
-def grade_notebook(path: Path | None, spec: dict, lang: str, timeout: int) -> NotebookResult:
-    """Grade one submitted notebook in its own temporary folder and process."""
-    ids = spec["exercises"]
-    outcome = NotebookResult()
-    if path is None:
-        outcome.problems.append("not submitted")
-        outcome.results = {i: ("missing", "not submitted") for i in ids}
-        return outcome
-    try:
-        if path.stat().st_size > MAX_NOTEBOOK_BYTES:
-            raise ValueError("notebook file too large")
-        submission = nbformat.read(path, as_version=4)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same row
-        outcome.problems.append(f"unreadable notebook ({type(exc).__name__})")
-        outcome.results = {i: ("error", "the notebook could not be read") for i in ids}
-        return outcome
-    tampered = compare_check_cells(submission, spec)
-    outcome.problems += [f"{why} ({i})" for i, why in sorted(tampered.items())]
-    marker = f"@@grade-{secrets.token_hex(12)}@@"
-    # The notebook runs in tmp/work and may delete it (and tmp); the result lives in another folder.
-    with tempfile.TemporaryDirectory(prefix="course-grade-", ignore_cleanup_errors=True) as tmp, \
-            tempfile.TemporaryDirectory(prefix="course-grade-result-") as result_dir:
-        work = Path(tmp) / "work"
-        work.mkdir()
-        notebook_path, result_path = work / "submission.ipynb", Path(result_dir) / "result.json"
-        nbformat.write(grading_notebook(submission, spec, lang, marker), notebook_path)
-        env = {**os.environ, "HOME": str(work), "TQDM_DISABLE": "1", "COURSE_LANG": lang,
-               "COURSE_PROGRESS_FILE": "off"}  # a student's progress file is never read or written here
-        env.pop("COURSE_RESULTS", None)
-        command = [sys.executable, str(WORKER), str(notebook_path), str(result_path), str(timeout), KERNELSPEC["name"]]
-        process = subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
-        try:
-            process.wait(timeout=timeout + 30)  # the limit, plus the kernel's start-up
-            report = json.loads(result_path.read_text()) if result_path.exists() else None
-        except subprocess.TimeoutExpired:
-            report = {"timed_out": True, "died": False, "errors": [], "stdout": ""}
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)  # the kernel and anything the notebook started
-            process.wait()
-    if report is None:
-        report = {"timed_out": False, "died": False, "errors": [], "stdout": ""}
-        outcome.problems.append("grading failed")
-    results = _parse(report["stdout"], marker)
-    if report["timed_out"]:
-        outcome.problems.append("timed out")
-    elif report["died"]:
-        outcome.problems.append("kernel died (sys.exit/os._exit or a crash)")
-    elif results is None:
-        outcome.problems.append("grading cell did not finish")
-    if report["errors"]:
-        outcome.problems.append("errors: " + ", ".join(report["errors"][:5]))
-    for exercise_id in ids:
-        if exercise_id in tampered:
-            outcome.results[exercise_id] = ("tampered", tampered[exercise_id])
-        elif results and exercise_id in results:
-            outcome.results[exercise_id] = tuple(results[exercise_id])  # type: ignore[assignment]
-        else:
-            outcome.results[exercise_id] = ("error", "; ".join(outcome.problems) or "no result")
-    return outcome
-
-
-def _parse(stdout: str, marker: str) -> dict | None:
-    for line in stdout.splitlines():
-        if line.startswith(marker):
-            return json.loads(line[len(marker):])
-    return None
-
-
 # --------------------------------------------------------------------------- grading a class
 
 
@@ -316,31 +189,71 @@ def find_submissions(folder: Path, chapters: list[str]) -> dict[str, dict[str, P
     return students
 
 
-def grade(assignment: Path, submissions: Path, out: Path, timeout: int = 120, jobs: int = 2) -> Path:
-    """Grade every submission; write ``out/grades.csv`` and ``out/feedback/<student>.md``."""
+def private_tests(path: Path | None) -> dict[str, str]:
+    """An instructor's own hidden tests: a Python file, kept outside the repository, in which a line
+    ``# %% 03.2`` starts the tests of exercise 03.2. They run like the course's hidden tests."""
+    if path is None:
+        return {}
+    tests: dict[str, list[str]] = {}
+    current = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if match := PRIVATE_TEST.match(line.strip()):
+            current = match.group(1)
+            tests.setdefault(current, [])
+        elif current is not None:
+            tests[current].append(line)
+    unknown = sorted(set(tests) - set(CHAPTER_OF))
+    if unknown:
+        raise ValueError(f"{path}: no exercise {', '.join(unknown)}")
+    return {exercise_id: "\n".join(lines) for exercise_id, lines in tests.items()}
+
+
+def grade(assignment: Path, submissions: Path, out: Path, timeout: float = 60, jobs: int = 2,
+          hidden: Path | None = None, limits: Limits | None = None, unprotected: bool = False) -> Path:
+    """Grade every submission; then write ``out/grades.csv`` and ``out/feedback/<student>.md``.
+
+    ``timeout``: seconds for one cell or one call of the student's code. Without a sandbox on this
+    machine, grading stops with ``SandboxRefused`` unless ``unprotected`` is True.
+    """
+    problem = sandbox_problem()
+    if problem and not unprotected:
+        raise SandboxRefused(f"no sandbox: {problem}. To grade anyway, trusted submissions only, pass "
+                             f"--no-sandbox, which leaves: {'; '.join(UNPROTECTED)}.")
     manifest = json.loads((assignment / "instructor" / "assignment.json").read_text())
     lang, specs = manifest["edition"], manifest["notebooks"]
+    handouts = {c: read_notebook(assignment / "instructor" / "handout" / f"{c}.ipynb") for c in specs}
+    extra = private_tests(hidden)
+    limits = limits or Limits(seconds=timeout)
     students = find_submissions(submissions, list(specs))
     jobs_list = [(s, c) for s in students for c in specs]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        outcomes = dict(zip(jobs_list, pool.map(
-            lambda job: grade_notebook(students[job[0]][job[1]], specs[job[1]], lang, timeout), jobs_list)))
+    context = multiprocessing.get_context("spawn")  # fresh, trusted workers; each keeps torch loaded
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+        futures = [pool.submit(judge, students[s][c], specs[c], handouts[c], lang, limits, problem is None, extra)
+                   for s, c in jobs_list]
+        outcomes = dict(zip(jobs_list, (f.result() for f in futures)))
+    # Every sandbox is gone now (each judge() stops its own): only now is anything written.
+    write_gradebook(out, students, specs, outcomes)
+    return out / "grades.csv"
+
+
+def write_gradebook(out: Path, students: dict, specs: dict, outcomes: dict[tuple[str, str], NotebookResult]) -> None:
+    """``grades.csv`` (one row per student, with the SHA-256 of each notebook graded) and the feedback files."""
     ids = [i for spec in specs.values() for i in spec["exercises"]]
     out.mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(exist_ok=True)
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["student", *ids, "total", "status"])
+        writer.writerow(["student", *ids, "total", "status", "sha256"])
         for student in students:
-            results, problems = {}, []
+            results, problems, digests = {}, [], []
             for chapter in specs:
                 outcome = outcomes[(student, chapter)]
                 results.update(outcome.results)
                 problems += [f"{chapter}: {p}" for p in outcome.problems]
+                digests += [f"{chapter}:{outcome.sha256}"] if outcome.sha256 else []
             scores = [1 if results[i][0] == "pass" else 0 for i in ids]
-            writer.writerow([student, *scores, sum(scores), "; ".join(problems) or "ok"])
+            writer.writerow([student, *scores, sum(scores), "; ".join(problems) or "ok", " ".join(digests)])
             (out / "feedback" / f"{student}.md").write_text(feedback(student, ids, results, problems), encoding="utf-8")
-    return out / "grades.csv"
 
 
 def feedback(student: str, ids: list[str], results: dict, problems: list[str]) -> str:

@@ -23,6 +23,7 @@ from .vocabulary import (
     fail,
     fmt,
     generator,
+    observed,
     same,
     when_raises,
 )
@@ -161,7 +162,7 @@ def _check_micro_case(accumulate, seed: int, n_samples: int, n_micro: int) -> No
         p.grad = torch.full_like(p, 0.5)  # a gradient left over from an earlier step
     before = [p.detach().clone() for p in model.parameters()]
     batch_sizes: list[int] = []
-    model.register_forward_hook(lambda module, args, out: batch_sizes.append(len(args[0])))
+    model.register_forward_hook(observed(lambda module, args, out: batch_sizes.append(len(args[0]))))
 
     accumulate(model, x, y, n_micro)
 

@@ -20,6 +20,7 @@ from .vocabulary import (
     expect_callable,
     expect_returned,
     fail,
+    observed,
     private_rng,
 )
 
@@ -262,13 +263,24 @@ def check_residual_block(ResidualBlock) -> None:  # noqa: N803 - the exercise as
 # --------------------------------------------------------------------------- 17.4
 
 
-class _Probe(nn.Module):
-    """Passes its input through and records, in a class-level list, the mode each call ran in."""
+_CALLS: list[tuple[bool, bool]] = []  # (training, grad enabled) of each call of a _Probe
 
-    calls: list[tuple[bool, bool]] = []  # shared on purpose: a deep copy of the model records here too
+
+@observed
+def _record_call(training: bool, grad_enabled: bool) -> None:
+    _CALLS.append((training, grad_enabled))
+
+
+class _Probe(nn.Module):
+    """Passes its input through and records the mode each call ran in, in ``_CALLS`` (a deep copy
+    of the model records there too; so does a model graded in a sandbox)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.record = _record_call
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        _Probe.calls.append((self.training, torch.is_grad_enabled()))
+        self.record(self.training, torch.is_grad_enabled())
         return x
 
 
@@ -295,12 +307,12 @@ def check_predict(predict) -> None:
                     expected = model(batch).argmax(dim=1)
                 model.train(start_in_train)
                 before = {k: v.clone() for k, v in model.state_dict().items()}
-                _Probe.calls.clear()
+                _CALLS.clear()
                 mode = "train" if start_in_train else "eval"
                 call = f"predict(model in {mode} mode, images of shape {tuple(batch.shape)})"
                 result = expect_returned(predict(model, batch.clone()), call)
                 changed = not all(torch.equal(before[k], v) for k, v in model.state_dict().items())
-                if _Probe.calls and _Probe.calls[0][0]:
+                if _CALLS and _CALLS[0][0]:
                     fail(call, "the model ran in training mode, so BatchNorm normalised with the statistics of "
                          "this batch (and updated its running statistics). Call model.eval() before the forward "
                          "pass.",
@@ -310,7 +322,7 @@ def check_predict(predict) -> None:
                     fail(call, "the model's state_dict (BatchNorm's running statistics) changed: predicting must "
                          "leave the model as it was. Run the forward pass in eval mode.",
                          "模型的 state_dict（BatchNorm 的 running 统计量）变了：预测不能改动模型。请在 eval 模式下做前向传播。")
-                if _Probe.calls and _Probe.calls[0][1]:
+                if _CALLS and _CALLS[0][1]:
                     fail(call, "the forward pass recorded a graph for backward. Wrap it in torch.no_grad() (or "
                          "torch.inference_mode()): prediction needs no gradients.",
                          "前向传播记录了反向传播用的计算图。请把它放进 torch.no_grad()（或 torch.inference_mode()）：预测不需要梯度。")

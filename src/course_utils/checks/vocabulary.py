@@ -384,6 +384,20 @@ def _bound_names(tree: ast.AST) -> set[str]:
     return names
 
 
+# --------------------------------------------------------------------------- watching the student's code
+
+
+def observed(function: Callable) -> Callable:
+    """Mark a checker's recording function (a hook, a callback) to run where the checker runs.
+
+    In a notebook this changes nothing. When ``course grade`` checks from outside the student's
+    sandbox, the student's code calls it through the sandbox's wall, so what it records lands in
+    the checker's own lists.
+    """
+    function.__course_observed__ = True  # type: ignore[attr-defined]
+    return function
+
+
 # --------------------------------------------------------------------------- randomness
 
 

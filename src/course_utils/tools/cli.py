@@ -80,11 +80,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command in ("assign", "grade"):
         from . import grading
+        from .judge import CHECKED_IN_SANDBOX
 
         if args.command == "assign":
             out = grading.build_assignment(args.items, args.edition, args.out)
             print(f"student copy:    {out / 'student'}  (hand this folder out)")
             print(f"instructor copy: {out / 'instructor'}  (keep this: solutions and hidden tests)")
+            inside = sorted(CHECKED_IN_SANDBOX & {i for ids in grading.resolve(args.items).values() for i in ids})
+            if inside:
+                print(f"note: {', '.join(inside)} {'is' if len(inside) == 1 else 'are'} checked inside the student's "
+                      "sandbox, where a determined student could forge the verdict (instructor guide, "
+                      "'What is protected')")
             return 0
         limits = grading.Limits(seconds=args.timeout, memory_bytes=int(args.memory_gb * 2**30))
         if args.no_sandbox:

@@ -24,21 +24,22 @@ from typing import Any
 import nbformat
 
 from ..checks.engine import evaluate
-from .sandbox import Limits, Sandbox, SandboxStopped
+from .sandbox import Limits, Remote, Sandbox, SandboxStopped
 
 EXERCISE_HEADING = re.compile(r"^#{1,6}\s.*?\b(\d\d\.\d+)\b")
 CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)""")
 ANY_CHECK = re.compile(r"\bcheck\(\s*['\"]\d\d\.\d+")
 MAX_NOTEBOOK_BYTES = 20_000_000
 #: Exercises whose checkers need the student's objects themselves, not plain data: an autograd graph
-#: (grad_fn), an object's identity or class (the model you were given, an nn.Module subclass, an
-#: optimizer, a TorchScript module, an ExportedProgram), or callbacks that record what the student's
-#: code did. Their checker runs inside the sandbox, so a student who attacks the checker there can
-#: forge their verdict; every other exercise is judged outside. The instructor guide lists them.
+#: (grad_fn), an object's class (an nn.Module or autograd.Function subclass, an optimizer, a TorchScript
+#: module, an ExportedProgram, a generator, a tensor subclass), or what the student's code did with
+#: objects of the checker's (events, profiler results, process groups). Their checker runs inside
+#: the sandbox, so a student who attacks the checker there can forge their verdict; every other
+#: exercise is judged outside (tools/remote_checks.py proves the two agree). The instructor guide
+#: lists them.
 CHECKED_IN_SANDBOX = frozenset({
-    "01.1", "01.4", "04.1", "04.3", "05.2", "05.3", "05.5", "06.1", "06.3", "06.5", "07.3", "09.3", "09.5",
-    "10.4", "10.5", "13.1", "13.2", "13.3", "13.4", "14.1", "15.1", "15.2", "15.4", "17.3", "17.5",
-    "19.3", "19.4", "19.5",
+    "01.1", "01.4", "04.1", "04.3", "05.3", "06.1", "06.3", "07.3", "09.5", "10.4", "13.1", "13.2", "13.3",
+    "13.4", "14.1", "15.1", "15.2", "15.4", "17.3", "17.5", "19.3", "19.5",
 })
 VERDICTS = ("pass", "fail", "todo", "error")
 
@@ -204,8 +205,8 @@ def judge_exercise(run: Run, exercise_id: str, answer_name: str, tests: list[str
     except SandboxStopped as stopped:
         run.restart()
         return "error", f"{exercise_id}: {stopped.reason}: {stopped}"
-    if hasattr(answer, "source"):
-        answer.source = source
+    if isinstance(answer, Remote):
+        answer.source, answer.__name__ = source, answer_name
     if exercise_id in CHECKED_IN_SANDBOX:
         status, message = _evaluate_inside(run, exercise_id, answer, lang)
     else:
@@ -269,7 +270,8 @@ def judge(path: Path | None, spec: dict, handout: nbformat.NotebookNode, lang: s
         return outcome
     cells = rebuild(handout, submission, spec)
     setup = sections(handout)[None]
-    shared_code = [c.source for c in cells if c.exercise is None and c.source not in setup]
+    # All the student's code: a ban reads what the answer needs of it (checks/vocabulary.py student_code).
+    source = "\n\n".join(c.source for c in cells if c.exercise is not None or c.source not in setup)
     env = {"COURSE_LANG": lang, "COURSE_PROGRESS_FILE": "off", "TQDM_DISABLE": "1", "OMP_NUM_THREADS": "1"}
     shared = Path(tempfile.mkdtemp(prefix="course-grade-shared-"))
     run = Run(cells, limits, env, isolated, shared)
@@ -279,7 +281,6 @@ def judge(path: Path | None, spec: dict, handout: nbformat.NotebookNode, lang: s
         test_globals = trusted_setup(handout)
         for exercise_id in ids:
             tests = [t for t in (spec.get("hidden_tests", {}).get(exercise_id), private_tests.get(exercise_id)) if t]
-            source = "\n\n".join([*shared_code, *(c.source for c in cells if c.exercise == exercise_id)])
             outcome.results[exercise_id] = judge_exercise(run, exercise_id, spec["answers"][exercise_id], tests,
                                                           source, lang, test_globals)
     finally:

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,13 @@ import torch
 
 from ..checks.engine import Submitted
 from . import sandbox_worker
-from .wire import HEADER, REF, WireError, dumps, loads_plain, send
+from .wire import ARG, HEADER, REF, WireError, dumps_request, loads_plain, send
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # the folder that holds course_utils/
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf")
 SANDBOX_UID = 65534  # "nobody"
+EXITED = "the process ended (sys.exit, os._exit, a crash, or a limit)"
 UNPROTECTED = ("no network isolation", "no PID namespace", "a full view of your files (the student's code runs "
                "as you)", "no kill of setsid children")
 
@@ -82,7 +84,7 @@ def sandbox_problem() -> str | None:
         return f"{platform.system()} has no bubblewrap (Linux namespaces)"
     if shutil.which("bwrap") is None:
         return "bubblewrap is not installed (Debian/Ubuntu: apt install bubblewrap)"
-    probe = subprocess.run([*bwrap_prefix(Path("/tmp")), "/bin/true"], capture_output=True, text=True)
+    probe = subprocess.run([*bwrap_prefix(), "/bin/true"], capture_output=True, text=True)
     if probe.returncode != 0:
         return f"bubblewrap cannot create namespaces here: {probe.stderr.strip()[:300]}"
     if os.geteuid() == 0 and _pids_cgroup_root() is None:
@@ -90,10 +92,12 @@ def sandbox_problem() -> str | None:
     return None
 
 
-def bwrap_prefix(workdir: Path) -> list[str]:
-    """The bubblewrap command line up to the program it runs (``workdir``: a folder inside /tmp)."""
+def bwrap_prefix(tmp_bytes: int = 64 << 20, shared: Path | None = None) -> list[str]:
+    """The bubblewrap command line up to the program it runs: a private ``/tmp`` of ``tmp_bytes``
+    (working folder ``/tmp/work``), read-only system and Python folders, and ``shared``, read-write."""
     command = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-               "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev"]
+               "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
+               "--size", str(tmp_bytes), "--tmpfs", "/tmp", "--dir", "/tmp/work", "--dir", "/tmp/home"]
     for folder in SYSTEM_DIRS:
         path = Path(folder)
         if path.is_symlink():
@@ -104,7 +108,9 @@ def bwrap_prefix(workdir: Path) -> list[str]:
         command += ["--ro-bind-try", file, file]
     for folder in sorted({Path(sys.base_prefix).resolve(), Path(sys.prefix), Path(sys.prefix).resolve(), PACKAGE_PARENT}):
         command += ["--ro-bind", str(folder), str(folder)]
-    return [*command, "--tmpfs", "/tmp", "--dir", str(workdir), "--dir", "/tmp/home", "--chdir", str(workdir)]
+    if shared is not None:  # the one folder both sides see: the checkers' temporary files
+        command += ["--bind", str(shared), str(shared)]
+    return [*command, "--chdir", "/tmp/work"]
 
 
 def _pids_cgroup_root() -> Path | None:
@@ -134,22 +140,21 @@ class Sandbox:
         self.process: subprocess.Popen | None = None
         self.output = bytearray()
         self.cgroup: Path | None = None
+        self.callbacks: dict[int, Callable] = {}  # the checker's observed functions the sandbox may call
 
     def start(self) -> None:
         """Start the worker (under bubblewrap when ``isolated``)."""
         request_read, self.request_fd = os.pipe()
         self.reply_fd, reply_write = os.pipe()
-        worker = [sys.executable, "-I", "-u", "-B", "-m", sandbox_worker.__name__, str(request_read), str(reply_write)]
+        # -I: no PYTHON* variables, no user site; the package comes from the grader's own copy.
+        start = f"import sys; sys.path.insert(0, {str(PACKAGE_PARENT)!r}); import {sandbox_worker.__name__} as w; w.main()"
+        worker = [sys.executable, "-I", "-u", "-B", "-c", start, str(request_read), str(reply_write)]
         env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp/home", "USER": "student", "LOGNAME": "student",
                "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/home/.mpl",
                **self.env}
         if self.isolated:
-            command = [*bwrap_prefix(Path("/tmp/work")), "--clearenv",
+            command = [*bwrap_prefix(self.limits.file_bytes, self.shared), "--clearenv",
                        *[arg for key, value in env.items() for arg in ("--setenv", key, value)], *worker]
-            command.insert(command.index("--tmpfs"), "--size")
-            command.insert(command.index("--tmpfs"), str(self.limits.file_bytes))
-            if self.shared is not None:  # the one folder both sides see: the checkers' temporary files
-                command[command.index("--chdir"):command.index("--chdir")] = ["--bind", str(self.shared), str(self.shared)]
             self.cgroup = self._make_cgroup() if os.geteuid() == 0 else None
         else:
             command, env["HOME"] = worker, os.environ.get("TMPDIR", "/tmp")
@@ -190,14 +195,34 @@ class Sandbox:
             self.output += chunk[: max(0, self.limits.output_bytes - len(self.output))]
 
     def request(self, *message: Any) -> Any:
-        """Send one request; return the reply's value, or raise what the student's code raised."""
+        """Send one request; return the reply's value, or raise what the student's code raised.
+        While it waits, it runs the checker's observed functions that the student's code calls."""
         if self.process is None:
             self.start()
         deadline = time.monotonic() + self.limits.seconds
+        self._send(message)
+        while True:
+            reply = self._receive(deadline)
+            if reply[0] == "callback":
+                self._run_callback(reply)
+            elif reply[0] == "raised":
+                error = student_exception(*reply[1:4])
+                error.after_call = reply[4]  # type: ignore[attr-defined]
+                raise error
+            else:
+                return to_remote(reply[1], self)
+
+    def _send(self, message: tuple) -> None:
         try:
-            send(self.request_fd, dumps(message, functions=True))
-            header = self._read(HEADER.size, deadline)
-            size = HEADER.unpack(header)[0]
+            send(self.request_fd, dumps_request(message, self.callbacks))
+        except OSError:
+            self.stop()
+            raise SandboxStopped("exited", EXITED) from None
+
+    def _receive(self, deadline: float) -> tuple:
+        """The next message from the sandbox, checked to be plain data of the expected shape."""
+        try:
+            size = HEADER.unpack(self._read(HEADER.size, deadline))[0]
             if size > self.limits.reply_bytes:
                 raise WireError(f"a reply of {size:,} bytes is over the limit of {self.limits.reply_bytes:,}")
             reply = loads_plain(self._read(size, deadline))
@@ -205,17 +230,30 @@ class Sandbox:
             self.stop()
             raise SandboxStopped("timed out", f"ran for more than {self.limits.seconds:g} s") from None
         except (WireError, OSError) as exc:
-            exited = self.process is not None and self.process.poll() is not None
             self.stop()
-            if exited or isinstance(exc, OSError) or "closed the pipe" in str(exc):
-                raise SandboxStopped("exited", "the process ended (sys.exit, os._exit, a crash, or a limit)") from None
-            raise SandboxStopped("exited", f"the sandbox sent something that is not plain data: {exc}") from None
-        if not (type(reply) is tuple and reply and reply[0] in ("ok", "raised")):
+            closed = isinstance(exc, OSError) or "closed the pipe" in str(exc)
+            raise SandboxStopped("exited", EXITED if closed else f"the sandbox sent something that is not plain data: {exc}") from None
+        shapes = {"ok": 2, "raised": 5, "callback": 4}
+        if not (type(reply) is tuple and reply and reply[0] in shapes and len(reply) == shapes[reply[0]]):
             self.stop()
             raise SandboxStopped("exited", "the sandbox sent a malformed reply")
-        if reply[0] == "raised":
-            raise student_exception(str(reply[1]), str(reply[2]))
-        return to_remote(reply[1], self)
+        return reply
+
+    def _run_callback(self, reply: tuple) -> None:
+        """Run an observed function of the checker's here, with what the sandbox passed it."""
+        _, ref, args, kwargs = reply
+        function = self.callbacks.get(ref) if type(ref) is int else None
+        if function is None or type(args) is not tuple or type(kwargs) is not dict:
+            self._send(("raise", "no such function"))
+            return
+        try:
+            value = function(*to_remote(args, self), **to_remote(kwargs, self))
+        except SandboxStopped:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the sandbox's caller sees it as an error
+            self._send(("raise", f"{type(exc).__name__}: {exc}"))
+        else:
+            self._send(("return", value))
 
     def _read(self, size: int, deadline: float) -> bytes:
         chunks, left = [], size
@@ -265,13 +303,19 @@ class Sandbox:
 # --------------------------------------------------------------------------- stand-ins for the student's objects
 
 
-def student_exception(name: str, message: str) -> Exception:
-    """The exception to raise here for one raised in the sandbox: a built-in Exception class keeps
-    its class (checkers catch ``RuntimeError`` and friends); anything else, ``SystemExit`` and
+def student_exception(name: Any, message: Any, module: Any = "") -> Exception:
+    """The exception to raise here for one raised in the sandbox: a built-in Exception class, or one
+    of the checkers' own (a probe's "stop here"), keeps its class; anything else, ``SystemExit`` and
     ``KeyboardInterrupt`` included, becomes a ``StudentError`` of the same name."""
+    name, message, module = str(name), str(message), str(module)
     known = getattr(builtins, name, None)
+    if module.startswith("course_utils.checks.") and module in sys.modules:
+        known = getattr(sys.modules[module], name, None)
     if isinstance(known, type) and issubclass(known, Exception):
-        return known(message)
+        try:
+            return known(message)
+        except Exception:  # noqa: BLE001 - a class that wants other arguments
+            pass
     return _named(name, (StudentError,))(message)
 
 
@@ -295,7 +339,7 @@ class Remote(Submitted):
         return self._sandbox.request("attr", self._ref, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "source":
+        if name in ("source", "__name__"):  # set by the grader: the code of the answer cells, the answer's name
             object.__setattr__(self, name, value)
         else:
             self._sandbox.request("setattr", self._ref, name, value)
@@ -329,10 +373,53 @@ class RemoteCallable(Remote):
     """A function or class of the student's: calling it runs it in the sandbox."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        result, arg_states, kwarg_states = self._sandbox.request("call", self._ref, args, kwargs)
-        for value, state in [*zip(args, arg_states), *((kwargs[k], s) for k, s in kwarg_states.items() if k in kwargs)]:
+        torch_state = (torch.is_grad_enabled(), torch.get_rng_state())
+        try:
+            result, *after = self._sandbox.request("call", self._ref, args, kwargs, torch_state)
+        except Exception as error:
+            if type(getattr(error, "after_call", None)) is list:
+                after_call(args, kwargs, *error.after_call)  # type: ignore[attr-defined]
+            raise
+        after_call(args, kwargs, *after)
+        return _argument(result, args)
+
+
+def after_call(args: tuple, kwargs: dict, arg_states: Any, kwarg_states: Any, torch_state: Any) -> None:
+    """What the student's call changed, done to the grader's own arguments and torch state."""
+    if type(arg_states) is list:
+        for value, state in zip(args, arg_states):
             apply_state(value, state)
+    if type(kwarg_states) is dict:
+        for key, state in kwarg_states.items():
+            if key in kwargs:
+                apply_state(kwargs[key], state)
+    apply_torch_state(torch_state)
+
+
+def apply_torch_state(state: Any) -> None:
+    """The grad mode and random state the student's call left behind, as if it had run here: both
+    are global (a checker catches ``torch.set_grad_enabled(False)`` or ``torch.manual_seed`` inside)."""
+    if type(state) is not tuple or len(state) != 2:
+        return
+    grad_mode, rng_state = state
+    if grad_mode in (True, False):
+        torch.set_grad_enabled(grad_mode)
+    if type(rng_state) is torch.Tensor and rng_state.dtype == torch.uint8 and rng_state.shape == torch.get_rng_state().shape:
+        torch.set_rng_state(rng_state)
+
+
+def _argument(result: Any, args: tuple) -> Any:
+    """The grader's own argument when the student's function returned it (wire.ARG), else ``result``."""
+    if not (type(result) is tuple and len(result) == 3 and result[0] == ARG and type(result[1]) is int
+            and 0 <= result[1] < len(args)):
         return result
+    argument, names = args[result[1]], result[2]
+    if names == "":
+        return argument
+    parameters = dict(argument.named_parameters()) if isinstance(argument, torch.nn.Module) else {}
+    if type(names) is not list or not all(type(n) is str and n in parameters for n in names):
+        return result
+    return [parameters[n] for n in names]
 
 
 def _integer(value: Any) -> int:
@@ -360,7 +447,7 @@ def apply_state(original: Any, state: Any) -> None:
     if state[0] == "tensor" and isinstance(original, torch.Tensor):
         _apply_tensor(original, *state[1:])
     elif state[0] == "module" and isinstance(original, torch.nn.Module):
-        parameters, buffers, training = state[1:]
+        parameters, buffers, training, attributes = state[1:]
         for name, parameter in original.named_parameters(remove_duplicate=False):
             if name in parameters:
                 _apply_tensor(parameter, *parameters[name])
@@ -369,6 +456,10 @@ def apply_state(original: Any, state: Any) -> None:
                 _apply_tensor(buffer, buffers[name], buffer.requires_grad, buffer.grad)
         for name, module in original.named_modules():
             module.training = training.get(name, module.training) is True
+            for key, value in attributes.get(name, {}).items():  # plain data that hides no method or setting
+                if type(key) is str and not key.startswith("_") and not hasattr(type(module), key) and (
+                        key not in vars(module) or type(vars(module)[key]) is type(value)):
+                    setattr(module, key, value)
     elif state[0] == "sequence" and isinstance(original, (list, tuple)):
         for item, item_state in zip(original, state[1]):
             apply_state(item, item_state)
@@ -378,10 +469,13 @@ def _apply_tensor(original: torch.Tensor, data: Any, requires_grad: Any, grad: A
     if type(data) is not torch.Tensor:
         return
     with torch.no_grad():
-        if data.shape == original.shape and data.dtype == original.dtype:
+        if data.shape == original.shape and data.dtype == original.dtype and data.device == original.device:
             original.copy_(data)
-        else:
+        elif data.device == original.device:  # a new shape or dtype: take the tensor as it is
             original.data = data
+        else:  # another device (model.to("meta")): the same Python object, with everything swapped in
+            kind = torch.nn.Parameter if isinstance(original, torch.nn.Parameter) else torch.Tensor
+            torch.utils.swap_tensors(original, kind(data) if kind is torch.nn.Parameter else data)
     if original.is_leaf and requires_grad in (True, False) and original.requires_grad != requires_grad:
         original.requires_grad_(requires_grad)
     if grad is None or (type(grad) is torch.Tensor and grad.shape == original.shape):

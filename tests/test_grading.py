@@ -197,9 +197,10 @@ def cheats(assignment: Path, secrets: dict[str, Path], port: int) -> dict[str, d
         add_cell(batch[name][c00], code)
         add_cell(batch[name][c03], code)
 
-    wrong = both()  # wrong answers, with torch's comparisons made to say yes
-    replace_function(wrong[c03], "to_channels_first", "def to_channels_first(images):\n    return images")
-    replace_function(wrong[c03], "zero_diagonal", "def zero_diagonal(m):\n    return m")
+    wrong = both()  # wrong values of the right shape, with torch's comparisons made to say yes
+    replace_function(wrong[c03], "to_channels_first", (
+        "def to_channels_first(images):\n    n, h, w, c = images.shape\n    return images.reshape(n, c, h, w)"))
+    replace_function(wrong[c03], "zero_diagonal", "def zero_diagonal(m):\n    return m.clone()")
     replace_function(wrong[c00], "greet", "def greet(name):\n    return 'hi'")
     for notebook in wrong.values():
         add_cell(notebook, "import torch, math\ntorch.equal = torch.allclose = torch.isclose = lambda *a, **k: True\n"

@@ -113,12 +113,22 @@ def bwrap_prefix(tmp_bytes: int = 64 << 20, shared: Path | None = None) -> list[
     return [*command, "--chdir", "/tmp/work"]
 
 
+@functools.cache
 def _pids_cgroup_root() -> Path | None:
-    """A pids cgroup folder this (root) process may create children in: v2, else v1."""
+    """A cgroup folder (v2, else v1's pids hierarchy) where this root process can make a child
+    with a ``pids.max``: tried once, with a probe child that is removed again."""
     for root in (Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/pids")):
-        if (root / "pids.max").exists() or "pids" in _read(root / "cgroup.controllers") or root.name == "pids":
-            if os.access(root, os.W_OK) and (root / "cgroup.procs").exists():
-                return root
+        if not ((root / "cgroup.procs").exists() and os.access(root, os.W_OK)):
+            continue
+        probe = root / f"course-grade-probe-{os.getpid()}"
+        try:
+            probe.mkdir()
+            usable = (probe / "pids.max").exists()
+            probe.rmdir()
+        except OSError:
+            continue
+        if usable:
+            return root
     return None
 
 

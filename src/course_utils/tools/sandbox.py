@@ -213,6 +213,7 @@ class Sandbox:
         self._send(message)
         while True:
             reply = self._receive(deadline)
+            self._check_shared()
             if reply[0] == "callback":
                 self._run_callback(reply)
             elif reply[0] == "raised":
@@ -221,6 +222,15 @@ class Sandbox:
                 raise error
             else:
                 return to_remote(reply[1], self)
+
+    def _check_shared(self) -> None:
+        """The folder shared with the checks is on the grader's disk: stop a sandbox that fills it."""
+        if self.shared is None:
+            return
+        used = sum(p.lstat().st_size for p in self.shared.rglob("*") if not p.is_dir())
+        if used > self.limits.file_bytes:
+            self.stop()
+            raise SandboxStopped("exited", f"wrote more than {self.limits.file_bytes >> 20} MB of files")
 
     def _send(self, message: tuple) -> None:
         try:

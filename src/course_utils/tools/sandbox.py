@@ -46,6 +46,7 @@ PACKAGE_PARENT = Path(__file__).resolve().parents[2]  # the folder that holds co
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc/alternatives")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf")
 SANDBOX_UID = 65534  # "nobody"
+STARTUP_SECONDS = 120
 EXITED = "the process ended (sys.exit, os._exit, a crash, or a limit)"
 UNPROTECTED = ("no network isolation", "no PID namespace", "a full view of your files (the student's code runs "
                "as you)", "no kill of setsid children")
@@ -176,6 +177,10 @@ class Sandbox:
         os.close(reply_write)
         self.drain = threading.Thread(target=self._drain, daemon=True)
         self.drain.start()
+        try:  # Python and PyTorch starting is not the student's time
+            self._receive(time.monotonic() + STARTUP_SECONDS)
+        except SandboxStopped as stopped:
+            raise SandboxStopped(stopped.reason, f"the sandbox did not start: {stopped}") from None
 
     def _make_cgroup(self) -> Path | None:
         root = _pids_cgroup_root()

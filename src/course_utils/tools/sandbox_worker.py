@@ -204,6 +204,7 @@ def answer(request: Any) -> bytes:
 def serve(request_fd: int, reply_fd: int) -> None:
     """Answer requests until the grader closes the pipe."""
     PIPES.update(request=request_fd, reply=reply_fd)
+    send(reply_fd, dumps(("ok", None)))  # ready: the student's time starts now
     while True:
         try:
             message = receive(request_fd, REQUEST_LIMIT)

@@ -275,3 +275,21 @@ def test_stub_is_not_done_yet(exercise_id):
     status, message = evaluate(exercise_id, stub, "en")
     assert status == "todo"
     assert f"⏳ {exercise_id} not done yet" in message
+
+
+def test_02_4_as_functions():
+    """The same answers written with def, as a notebook holds them (also judged from outside the sandbox)."""
+
+    def conda_command():
+        return "conda install -c conda-forge pytorch torchvision torchaudio"
+
+    def old_channel():
+        return "conda install pytorch torchvision torchaudio pytorch-cuda=11.8 -c pytorch -c nvidia"
+
+    def forgot_return():
+        print("conda install -c conda-forge pytorch torchvision torchaudio")
+
+    assert evaluate("02.4", conda_command, "en")[0] == "pass"
+    status, message = evaluate("02.4", old_channel, "en")
+    assert status == "fail" and "stopped receiving releases after 2.5" in message
+    assert evaluate("02.4", forgot_return, "en")[0] == "fail"

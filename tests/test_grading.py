@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course_utils.distributed import child_pids
 from course_utils.tools.authoring import (
     BEGIN_HIDDEN,
     BEGIN_SOLUTION,
@@ -332,6 +333,7 @@ def batch(tmp_path_factory):
     watched = {"assignment": assignment, "submissions": subs, "solutions": ROOT / "solutions", "home": home,
                "checkers": checkers}
     before = {name: tree_digest(folder) for name, folder in watched.items()}
+    children = child_pids()
     started = time.monotonic()
     grade(assignment, subs, out, timeout=5, jobs=2, hidden=private)
     seconds = time.monotonic() - started
@@ -346,6 +348,7 @@ def batch(tmp_path_factory):
     with open(out / "grades.csv", encoding="utf-8") as fh:
         rows = {row["student"]: row for row in csv.DictReader(fh)}
     return {"rows": rows, "out": out, "before": before, "after": {n: tree_digest(f) for n, f in watched.items()},
+            "new_children": sorted(set(child_pids()) - set(children)),
             "gradebook": gradebook, "connections": connections, "seconds": seconds}
 
 
@@ -362,6 +365,7 @@ def test_nothing_outside_the_sandboxes_changed(batch):
     assert batch["connections"] == 0, "a submission reached the grader's network"
     assert (batch["out"] / "grades.csv").read_bytes() == batch["gradebook"], "the gradebook changed after grading"
     assert leftover_processes() == []
+    assert batch["new_children"] == [], "grading left a process of its own"
 
 
 def test_gradebook_records_digests_and_reasons(batch):

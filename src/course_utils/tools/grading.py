@@ -231,9 +231,20 @@ def grade(assignment: Path, submissions: Path, out: Path, timeout: float = 60, j
         futures = [pool.submit(judge, students[s][c], specs[c], handouts[c], lang, limits, problem is None, extra)
                    for s, c in jobs_list]
         outcomes = dict(zip(jobs_list, (f.result() for f in futures)))
+    _stop_resource_tracker()
     # Every sandbox is gone now (each judge() stops its own): only now is anything written.
     write_gradebook(out, students, specs, outcomes)
     return out / "grades.csv"
+
+
+def _stop_resource_tracker() -> None:
+    """The process pool started multiprocessing's resource tracker, a child that would outlive
+    grading; stop it (it starts again whenever it is needed)."""
+    from multiprocessing import resource_tracker
+
+    stop = getattr(resource_tracker._resource_tracker, "_stop", None)  # noqa: SLF001 - no public way
+    if stop is not None:
+        stop()
 
 
 def write_gradebook(out: Path, students: dict, specs: dict, outcomes: dict[tuple[str, str], NotebookResult]) -> None:

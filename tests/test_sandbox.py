@@ -8,6 +8,7 @@ import pickle
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,19 @@ def test_a_hang_or_exit_stops_it_and_kills_every_process(tmp_path):
 def test_filling_the_shared_folder_stops_it(sandbox):
     with pytest.raises(SandboxStopped, match="more than 64 MB"):
         sandbox.request("exec", f"for k in range(5):\n    open('{sandbox.shared}/f%d' % k, 'wb').write(b'x' * (20 << 20))")
+
+
+def test_between_requests_nothing_runs_and_only_plain_files_stay(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    box = Sandbox(Limits(seconds=20), {}, shared=shared)
+    try:  # a background process that keeps planting a link to a host file and a pipe where checks read
+        loop = (f"while true; do ln -sf /etc/passwd {shared}/link; mkfifo {shared}/pipe 2>/dev/null; "
+                f"date +%s%N > {shared}/tick; done")
+        run(box, f"import subprocess, time\nsubprocess.Popen(['sh', '-c', {loop!r}])\ntime.sleep(0.5)\nresult = 1")
+        tick = (shared / "tick").read_text()
+        time.sleep(0.5)
+        assert (shared / "tick").read_text() == tick, "a process of the sandbox ran between requests"
+        assert sorted(p.name for p in shared.iterdir()) == ["tick"]
+    finally:
+        box.stop()

@@ -27,6 +27,7 @@ import resource
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
 import torch
 
 from ..checks.engine import Submitted
@@ -152,6 +154,7 @@ class Sandbox:
         self.output = bytearray()
         self.cgroup: Path | None = None
         self.callbacks: dict[int, Callable] = {}  # the checker's observed functions the sandbox may call
+        self.frozen: list[int] = []  # the sandbox's processes, stopped between requests
 
     def start(self) -> None:
         """Start the worker (under bubblewrap when ``isolated``)."""
@@ -215,24 +218,58 @@ class Sandbox:
         if self.process is None:
             self.start()
         deadline = time.monotonic() + self.limits.seconds
+        self._thaw()
         self._send(message)
         while True:
             reply = self._receive(deadline)
-            self._check_shared()
             if reply[0] == "callback":
                 self._run_callback(reply)
-            elif reply[0] == "raised":
+                continue
+            self._freeze()
+            self._check_shared()
+            if reply[0] == "raised":
                 error = student_exception(*reply[1:4])
                 error.after_call = reply[4]  # type: ignore[attr-defined]
                 raise error
-            else:
-                return to_remote(reply[1], self)
+            return to_remote(reply[1], self)
+
+    def _freeze(self) -> None:
+        """Stop every process of the sandbox: nothing in it runs while the checks look at its work."""
+        self.frozen = []
+        for _ in range(3):  # again, for children started while the first pass ran
+            try:
+                found = psutil.Process(self.process.pid).children(recursive=True) if self.process else []
+            except psutil.NoSuchProcess:
+                return
+            new = [p.pid for p in found if p.pid not in self.frozen]
+            for pid in new:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+            self.frozen += new
+            if not new:
+                return
+
+    def _thaw(self) -> None:
+        """Let the processes stopped by ``_freeze`` run again (none can have started since)."""
+        for pid in self.frozen:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+        self.frozen = []
 
     def _check_shared(self) -> None:
-        """The folder shared with the checks is on the grader's disk: stop a sandbox that fills it."""
+        """The folder shared with the checks is on the grader's disk. Only files and folders stay in it
+        (a link or a pipe could make a check read elsewhere, or wait forever), and a sandbox that
+        fills it is stopped."""
         if self.shared is None:
             return
-        used = sum(p.lstat().st_size for p in self.shared.rglob("*") if not p.is_dir())
+        used = 0
+        for path in self.shared.rglob("*"):
+            with contextlib.suppress(OSError):
+                mode = path.lstat().st_mode
+                if stat.S_ISREG(mode):
+                    used += path.lstat().st_size
+                elif not stat.S_ISDIR(mode):
+                    path.unlink()
         if used > self.limits.file_bytes:
             self.stop()
             raise SandboxStopped("exited", f"wrote more than {self.limits.file_bytes >> 20} MB of files")
@@ -307,7 +344,7 @@ class Sandbox:
         if self.cgroup is not None:
             self._empty_cgroup(self.cgroup)
             self.cgroup = None
-        self.process = None
+        self.process, self.frozen = None, []
 
     @staticmethod
     def _empty_cgroup(cgroup: Path) -> None:

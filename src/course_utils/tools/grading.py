@@ -28,10 +28,11 @@ import nbformat
 
 from ..checks.catalog import CHAPTER_OF
 from .authoring import BEGIN_HIDDEN, END_HIDDEN, KERNELSPEC, read_notebook, to_exercise
-from .judge import CHECK_CALL, NotebookResult, exercise_of, judge
+from .judge import NotebookResult, exercise_of, judge
 from .sandbox import UNPROTECTED, Limits, sandbox_problem
 
 ROOT = Path(__file__).resolve().parents[3]
+CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)""")
 #: A sentence that sends the student to the solution notebooks ("Stuck? The full solutions are in `solutions/...`.").
 SOLUTION_POINTER = re.compile(r"(Stuck\?\s*|卡住了？)?[^.?!。？！\n]*`solutions/[^`]*`[^.?!。？！\n]*[.?!。？！]?")
 PRIVATE_TEST = re.compile(r"^# %%\s+(\d\d\.\d+)\s*$")
@@ -91,14 +92,10 @@ def hidden_tests(solution: nbformat.NotebookNode) -> dict[str, str]:
     return tests
 
 
-def check_cells(exercise: nbformat.NotebookNode) -> dict[str, dict[str, str]]:
-    """{exercise id: {"source": the check cell, "answer": the name it checks}} of a student copy."""
-    cells = {}
-    for cell in exercise.cells:
-        if cell.cell_type == "code":
-            for exercise_id, answer in CHECK_CALL.findall(cell.source):
-                cells[exercise_id] = {"source": cell.source.strip(), "answer": answer}
-    return cells
+def answer_names(exercise: nbformat.NotebookNode) -> dict[str, str]:
+    """{exercise id: the name its ``check(...)`` call checks} of a student copy."""
+    return {exercise_id: answer for cell in exercise.cells if cell.cell_type == "code"
+            for exercise_id, answer in CHECK_CALL.findall(cell.source)}
 
 
 STUDENT_README = """# Assignment / 作业
@@ -155,15 +152,14 @@ def build_assignment(items: list[str], edition: str, out: Path, root: Path = ROO
         nbformat.write(exercise, student / f"{chapter}.ipynb")
         nbformat.write(exercise, instructor / "handout" / f"{chapter}.ipynb")  # what grading rebuilds from
         shutil.copy(root / "solutions" / edition / f"{chapter}.ipynb", instructor / "solutions")
-        cells = check_cells(exercise)
-        missing = [i for i in ids if i not in cells]
+        answers = answer_names(exercise)
+        missing = [i for i in ids if i not in answers]
         if missing:
             raise ValueError(f"{chapter}: no check() cell for {missing}")
         hidden = hidden_tests(solution)
         manifest["notebooks"][chapter] = {
             "exercises": ids,
-            "check_cells": {i: cells[i]["source"] for i in ids},
-            "answers": {i: cells[i]["answer"] for i in ids},
+            "answers": {i: answers[i] for i in ids},
             "hidden_tests": {i: hidden[i] for i in ids if i in hidden},
         }
     (instructor / "assignment.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")

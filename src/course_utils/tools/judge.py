@@ -27,7 +27,6 @@ from ..checks.engine import evaluate
 from .sandbox import Limits, Remote, Sandbox, SandboxStopped
 
 EXERCISE_HEADING = re.compile(r"^#{1,6}\s.*?\b(\d\d\.\d+)\b")
-CHECK_CALL = re.compile(r"""check\(\s*["'](\d\d\.\d+)["']\s*,\s*([A-Za-z_][A-Za-z0-9_]*)\s*\)""")
 ANY_CHECK = re.compile(r"\bcheck\(\s*['\"]\d\d\.\d+")
 MAX_NOTEBOOK_BYTES = 20_000_000
 #: Exercises whose checkers need the student's objects themselves, not plain data: an autograd graph
@@ -46,10 +45,12 @@ VERDICTS = ("pass", "fail", "todo", "error")
 
 @dataclass
 class Cell:
-    """One cell of the rebuilt notebook: its code and the exercise section it came from."""
+    """One cell of the rebuilt notebook: its code, the exercise section it came from, and whether the
+    student wrote it (the instructor's setup cells did not)."""
 
     source: str
     exercise: str | None = None
+    student: bool = True
 
 
 @dataclass
@@ -117,11 +118,16 @@ def without_checks(source: str) -> str:
     return "\n".join(lines)
 
 
+def setup_cells(handout: nbformat.NotebookNode) -> list[str]:
+    """The instructor's code cells before the first exercise, without check cells."""
+    return [s for s in sections(handout)[None] if not ANY_CHECK.search(s)]
+
+
 def rebuild(handout: nbformat.NotebookNode, submission: nbformat.NotebookNode, spec: dict) -> list[Cell]:
     """The notebook that runs: the instructor's setup cells, then the student's cells, exercise by exercise."""
     theirs = {key: [without_checks(s) for s in cells] for key, cells in sections(submission).items()}
-    setup = [s for s in sections(handout)[None] if not ANY_CHECK.search(s)]
-    cells = [Cell(source) for source in setup]
+    setup = setup_cells(handout)
+    cells = [Cell(source, student=False) for source in setup]
     cells += [Cell(s) for s in theirs.get(None, []) if s.strip() and s not in setup]
     placed: set[str] = set()
     for exercise_id in spec["exercises"]:
@@ -259,8 +265,12 @@ def judge(path: Path | None, spec: dict, handout: nbformat.NotebookNode, lang: s
         outcome.results = {i: ("missing", "not submitted") for i in ids}
         return outcome
     try:
-        data = path.read_bytes()[: MAX_NOTEBOOK_BYTES + 1]
-        outcome.sha256 = hashlib.sha256(data).hexdigest()
+        with open(path, "rb") as fh:  # the digest covers the whole file; at most the limit is kept
+            data = fh.read(MAX_NOTEBOOK_BYTES + 1)
+            digest = hashlib.sha256(data)
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+        outcome.sha256 = digest.hexdigest()
         if len(data) > MAX_NOTEBOOK_BYTES:
             raise ValueError("notebook file too large")
         submission = nbformat.reads(data.decode("utf-8"), as_version=4)
@@ -269,9 +279,8 @@ def judge(path: Path | None, spec: dict, handout: nbformat.NotebookNode, lang: s
         outcome.results = {i: ("error", "the notebook could not be read") for i in ids}
         return outcome
     cells = rebuild(handout, submission, spec)
-    setup = sections(handout)[None]
     # All the student's code: a ban reads what the answer needs of it (checks/vocabulary.py student_code).
-    source = "\n\n".join(c.source for c in cells if c.exercise is not None or c.source not in setup)
+    source = "\n\n".join(c.source for c in cells if c.student)
     env = {"COURSE_LANG": lang, "COURSE_PROGRESS_FILE": "off", "TQDM_DISABLE": "1", "OMP_NUM_THREADS": "1"}
     shared = Path(tempfile.mkdtemp(prefix="course-grade-shared-"))
     run = Run(cells, limits, env, isolated, shared)
@@ -298,7 +307,7 @@ _SETUP: dict[str, dict[str, Any]] = {}
 
 def trusted_setup(handout: nbformat.NotebookNode) -> dict[str, Any]:
     """The names the instructor's setup cells define (torch, helpers), built here for hidden tests."""
-    setup = "\n".join(s for s in sections(handout)[None] if not ANY_CHECK.search(s))
+    setup = "\n".join(setup_cells(handout))
     if setup not in _SETUP:
         namespace: dict[str, Any] = {"__name__": "__hidden_tests__"}
         exec(compile(setup, "<setup>", "exec"), namespace)  # noqa: S102 - the instructor's own cells

@@ -7,7 +7,7 @@
 * a read-only view of the Python installation and of this package, nothing else of the host:
   not the instructor's folder, the other submissions, the repository's ``solutions/``, or ``$HOME``;
 * a private, size-limited ``/tmp``, a minimal environment, an unprivileged user id;
-* limits on memory, processes, file size, output, and time per cell and per call;
+* limits on memory, processes, file size, and time per cell and per call (its output is thrown away);
 * when it is stopped, every process in it killed, ``setsid`` children included.
 
 The checkers never run there. They run in the grader's process and receive a ``Remote`` stand-in
@@ -62,7 +62,6 @@ class Limits:
     memory_bytes: int = 6 << 30
     processes: int = 256
     file_bytes: int = 256 << 20
-    output_bytes: int = 1 << 20
     reply_bytes: int = 512 << 20
 
 
@@ -151,7 +150,6 @@ class Sandbox:
     def __init__(self, limits: Limits, env: dict[str, str], isolated: bool = True, shared: Path | None = None) -> None:
         self.limits, self.env, self.isolated, self.shared = limits, env, isolated, shared
         self.process: subprocess.Popen | None = None
-        self.output = bytearray()
         self.cgroup: Path | None = None
         self.callbacks: dict[int, Callable] = {}  # the checker's observed functions the sandbox may call
         self.frozen: list[int] = []  # the sandbox's processes, stopped between requests
@@ -206,11 +204,12 @@ class Sandbox:
             (self.cgroup / "cgroup.procs").write_text(str(os.getpid()))
 
     def _drain(self) -> None:
-        """Keep the first ``output_bytes`` of what the student's code prints; drop the rest."""
+        """Read what the student's code prints and throw it away: printing never blocks it, nor
+        fills the grader's memory (feedback comes from the checks, not from the output)."""
         assert self.process is not None and self.process.stdout is not None
         stream = self.process.stdout
-        for chunk in iter(lambda: stream.read1(1 << 16), b""):
-            self.output += chunk[: max(0, self.limits.output_bytes - len(self.output))]
+        for _ in iter(lambda: stream.read1(1 << 16), b""):
+            pass
 
     def request(self, *message: Any) -> Any:
         """Send one request; return the reply's value, or raise what the student's code raised.
@@ -265,10 +264,10 @@ class Sandbox:
         used = 0
         for path in self.shared.rglob("*"):
             with contextlib.suppress(OSError):
-                mode = path.lstat().st_mode
-                if stat.S_ISREG(mode):
-                    used += path.lstat().st_size
-                elif not stat.S_ISDIR(mode):
+                info = path.lstat()
+                if stat.S_ISREG(info.st_mode):
+                    used += info.st_size
+                elif not stat.S_ISDIR(info.st_mode):
                     path.unlink()
         if used > self.limits.file_bytes:
             self.stop()

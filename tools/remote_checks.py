@@ -85,12 +85,13 @@ def run_module(path: Path) -> list[str]:
         for name, test in list(vars(module).items()):
             if not (name.startswith("test_") and inspect.isfunction(test)) or inspect.signature(test).parameters:
                 continue
+            code = preamble + "\n\n" + nested_code(test)
             try:
-                sandbox.request("exec", preamble + "\n\n" + nested_code(test))
+                sandbox.request("exec", code)
             except Exception as exc:  # noqa: BLE001 - a test of the stand-ins themselves (it builds its own)
                 print(f"skipped {path.name}::{name}: its code does not run on its own ({exc})")
                 continue
-            module.evaluate = BothWays(sandbox, preamble + "\n\n" + nested_code(test), f"{path.stem}::{name}", failures)
+            module.evaluate = BothWays(sandbox, code, f"{path.stem}::{name}", failures)
             try:
                 test()
             except Exception as exc:  # noqa: BLE001 - the verdicts were compared already; a test may
